@@ -1,0 +1,106 @@
+//! A content-hash cache of per-file facts.
+//!
+//! One file per analysed root holds a map from (file kind, content hash) to the
+//! extracted facts. It is stamped with seam's version and build id, so facts made by
+//! other code are never reused. The file is read once and written once, atomically
+//! (temporary file + rename), so an interrupted run never leaves a corrupt cache; a
+//! cache that cannot be read is treated as empty.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::frontend::Extracted;
+use crate::source::FileKind;
+
+/// Changes whenever seam's version or its sources change.
+pub const STAMP: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("SEAM_BUILD_ID"));
+
+pub type Key = (FileKind, [u8; 32]);
+
+#[derive(Serialize, Deserialize)]
+struct CacheFile {
+    stamp: String,
+    entries: Vec<(Key, Extracted)>,
+}
+
+/// Facts of the files of one root, from the last run and this one.
+pub struct FactsCache {
+    path: Option<PathBuf>,
+    previous: HashMap<Key, Extracted>,
+}
+
+impl FactsCache {
+    /// A cache that neither reads nor writes anything (`--no-cache`).
+    pub fn disabled() -> Self {
+        FactsCache {
+            path: None,
+            previous: HashMap::new(),
+        }
+    }
+
+    /// Opens the cache for `root` under `dir`, loading what a previous run stored.
+    pub fn open(dir: &Path, root: &Path) -> Self {
+        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+        let name = blake3::hash(root.to_string_lossy().as_bytes()).to_hex();
+        let path = dir.join(format!("facts-{}.bin", &name[..16]));
+        let previous = std::fs::read(&path)
+            .ok()
+            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
+            .filter(|file| file.stamp == STAMP)
+            .map(|file| file.entries.into_iter().collect())
+            .unwrap_or_default();
+        FactsCache {
+            path: Some(path),
+            previous,
+        }
+    }
+
+    /// The default cache directory: `$SEAM_CACHE_DIR`, else `$XDG_CACHE_HOME/seam`,
+    /// else `~/.cache/seam`.
+    pub fn default_dir() -> Option<PathBuf> {
+        if let Some(dir) = std::env::var_os("SEAM_CACHE_DIR") {
+            return Some(PathBuf::from(dir));
+        }
+        if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+            return Some(PathBuf::from(dir).join("seam"));
+        }
+        std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache").join("seam"))
+    }
+
+    pub fn key(kind: FileKind, bytes: &[u8]) -> Key {
+        (kind, *blake3::hash(bytes).as_bytes())
+    }
+
+    pub fn get(&self, key: &Key) -> Option<&Extracted> {
+        self.previous.get(key)
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.path.is_some()
+    }
+
+    /// Replaces the stored cache with exactly these entries (the files of this run).
+    pub fn store(&self, entries: Vec<(Key, Extracted)>) -> std::io::Result<()> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let dir = path.parent().expect("cache path has a parent");
+        std::fs::create_dir_all(dir)?;
+        let bytes = postcard::to_stdvec(&CacheFile {
+            stamp: STAMP.to_owned(),
+            entries,
+        })
+        .map_err(std::io::Error::other)?;
+        let tmp = dir.join(format!(
+            ".{}.{}.tmp",
+            path.file_name().unwrap().to_string_lossy(),
+            std::process::id()
+        ));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
+}

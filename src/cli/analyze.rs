@@ -1,0 +1,162 @@
+//! `seam analyze`
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+
+use crate::analyze::{AnalyzeOptions, analyze};
+use crate::cache::FactsCache;
+use crate::diagnostics::Severity;
+use crate::frontend::FrontendOptions;
+use crate::graph::{GraphDocument, Lang};
+use crate::output;
+use crate::source::WalkOptions;
+
+#[derive(Args, Debug)]
+#[command(
+    about = "Parse a codebase into its dependency and data-access graph",
+    after_help = "Examples:\n  \
+seam analyze ./shop                          summary on a terminal, JSON when piped\n  \
+seam analyze ./shop --format json -o graph.json\n  \
+seam analyze ./shop --format dot | dot -Tsvg > shop.svg\n  \
+seam analyze ./shop --format mermaid\n  \
+seam analyze . --lang go --include-tests\n\n\
+Warnings about files that cannot be analysed (syntax errors, invalid UTF-8, oversized\n\
+files) go to stderr and into the JSON document; analysis goes on without them."
+)]
+pub struct AnalyzeArgs {
+    /// Root of the code to analyse
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format [default: summary on a terminal, json otherwise]
+    #[arg(short, long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the output to FILE (atomically) instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Languages to analyse
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "auto")]
+    pub lang: Vec<LangArg>,
+    /// Also analyse tests (test files, `_test.go`, Rust `tests/`)
+    #[arg(long)]
+    pub include_tests: bool,
+    /// Skip files larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Do not follow symbolic links
+    #[arg(long)]
+    pub no_follow: bool,
+    /// Do not read or write the facts cache
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Directory of the facts cache [default: $SEAM_CACHE_DIR, $XDG_CACHE_HOME/seam or ~/.cache/seam]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Worker threads (0: one per core)
+    #[arg(short = 'j', long, default_value_t = 0)]
+    pub jobs: usize,
+    /// Print no progress and no warnings
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// A readable summary: groups, models and tables, cross-group data access
+    Summary,
+    /// The versioned graph document later stages read (`seam propose graph.json`)
+    Json,
+    /// Graphviz DOT, modules grouped by app/package/crate
+    Dot,
+    /// A Mermaid flowchart
+    Mermaid,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LangArg {
+    /// Every language found
+    Auto,
+    Python,
+    Go,
+    Rust,
+}
+
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
+    if args.jobs > 0 {
+        // Only fails if a pool exists already, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.jobs)
+            .build_global();
+    }
+    let langs = args
+        .lang
+        .iter()
+        .filter_map(|l| match l {
+            LangArg::Auto => None,
+            LangArg::Python => Some(Lang::Python),
+            LangArg::Go => Some(Lang::Go),
+            LangArg::Rust => Some(Lang::Rust),
+        })
+        .collect();
+    let opts = AnalyzeOptions {
+        frontend: FrontendOptions {
+            langs,
+            include_tests: args.include_tests,
+        },
+        walk: WalkOptions {
+            max_file_size: args.max_file_size,
+            follow_links: !args.no_follow,
+            threads: args.jobs,
+        },
+        cache_dir: if args.no_cache {
+            None
+        } else {
+            args.cache_dir.clone().or_else(FactsCache::default_dir)
+        },
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let analysis =
+        analyze(&args.path, &opts).with_context(|| format!("analysing {}", args.path.display()))?;
+
+    let warnings = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    if !args.quiet {
+        for d in &analysis.diagnostics {
+            eprintln!("{d}");
+        }
+    }
+    let format = args.format.unwrap_or(
+        if args.output.is_none() && std::io::stdout().is_terminal() {
+            Format::Summary
+        } else {
+            Format::Json
+        },
+    );
+    let root = args.path.display().to_string();
+    let text = match format {
+        Format::Json => GraphDocument::new(&analysis.graph, &root, analysis.diagnostics).to_json(),
+        Format::Dot => output::to_dot(&analysis.graph),
+        Format::Mermaid => output::to_mermaid(&analysis.graph),
+        Format::Summary => output::summary(&analysis.graph, &root, &analysis.stats, warnings),
+    };
+    match &args.output {
+        Some(path) => crate::fs::write_atomic(path, text.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?,
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`seam analyze | head`) is not an error worth reporting.
+            if let Err(e) = stdout.write_all(text.as_bytes())
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(e).context("writing to stdout");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! The Python front-end: tree-sitter-python facts per file, then Django's rules.
+
+pub mod facts;
+
+pub use facts::PyFacts;
+
+use super::{Extracted, ParsedFile};
+use crate::diagnostics::Diagnostic;
+use crate::graph::Graph;
+
+/// Test modules and Django migrations are excluded by default: tests are not part of
+/// any service, and migrations are generated code that restates the models.
+pub fn keep(rel: &str, include_tests: bool) -> bool {
+    let mut parts = rel.split('/');
+    let file = parts.next_back().unwrap_or("");
+    let dirs: Vec<&str> = parts.collect();
+    if dirs.contains(&"migrations") {
+        return false;
+    }
+    if include_tests {
+        return true;
+    }
+    let is_test_file = file == "tests.py"
+        || file == "conftest.py"
+        || file.starts_with("test_")
+        || file.ends_with("_tests.py")
+        || file.ends_with("_test.py");
+    !(is_test_file || dirs.iter().any(|d| *d == "tests" || *d == "test"))
+}
+
+pub fn extract(_rel: &str, _text: &str) -> Extracted {
+    Extracted::ok(super::FileFacts::Python(PyFacts::default()), 0)
+}
+
+pub fn link(_files: &[ParsedFile], _graph: &mut Graph, _diagnostics: &mut Vec<Diagnostic>) {}

@@ -1,0 +1,17 @@
+//! seam finds the seams in a monolith and turns them into services.
+//!
+//! The pipeline, one module per stage (see ARCHITECTURE.md):
+//! [`source`] walks the tree → [`frontend`] extracts per-file facts ([`cache`]d) and links
+//! them per language into the [`graph`] → [`output`] renders it. [`analyze`] runs the
+//! stages; [`cli`] is the command line.
+
+pub mod analyze;
+pub mod cache;
+pub mod cli;
+pub mod diagnostics;
+pub mod frontend;
+pub mod fs;
+pub mod graph;
+pub mod output;
+pub mod source;
+pub mod sql;
