@@ -1,5 +1,6 @@
 //! The Python front-end: tree-sitter-python facts per file, then Django's rules.
 
+mod extract;
 pub mod facts;
 
 pub use facts::PyFacts;
@@ -28,8 +29,8 @@ pub fn keep(rel: &str, include_tests: bool) -> bool {
     !(is_test_file || dirs.iter().any(|d| *d == "tests" || *d == "test"))
 }
 
-pub fn extract(_rel: &str, _text: &str) -> Extracted {
-    Extracted::ok(super::FileFacts::Python(PyFacts::default()), 0)
+pub fn extract(rel: &str, text: &str) -> Extracted {
+    extract::extract(rel, text)
 }
 
 pub fn link(_files: &[ParsedFile], _graph: &mut Graph, _diagnostics: &mut Vec<Diagnostic>) {}
