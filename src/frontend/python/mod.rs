@@ -1,6 +1,7 @@
 //! The Python front-end: tree-sitter-python facts per file, then Django's rules.
 
 mod extract;
+pub mod resolve;
 pub mod facts;
 
 pub use facts::PyFacts;
