@@ -1,8 +1,10 @@
 //! The Python front-end: tree-sitter-python facts per file, then Django's rules.
 
+mod code;
+pub mod django;
 mod extract;
-pub mod resolve;
 pub mod facts;
+pub mod resolve;
 
 pub use facts::PyFacts;
 
@@ -34,4 +36,10 @@ pub fn extract(rel: &str, text: &str) -> Extracted {
     extract::extract(rel, text)
 }
 
-pub fn link(_files: &[ParsedFile], _graph: &mut Graph, _diagnostics: &mut Vec<Diagnostic>) {}
+pub fn link(files: &[ParsedFile], graph: &mut Graph, diagnostics: &mut Vec<Diagnostic>) {
+    let program = resolve::Program::new(files);
+    if program.modules.is_empty() {
+        return;
+    }
+    django::link(&program, graph, diagnostics);
+}

@@ -26,7 +26,10 @@ enum Binding<'a> {
     /// `import a.b as c` (module `a.b`) or `import a.b` (binds `a`).
     Module(&'a str),
     /// `from module import name`.
-    From { module: usize, name: &'a str },
+    From {
+        module: usize,
+        name: &'a str,
+    },
     Assign(usize),
 }
 
@@ -176,7 +179,8 @@ impl<'a> Program<'a> {
                 if import.names.is_empty() && !import.star {
                     match &import.alias {
                         Some(alias) => {
-                            bindings.insert(alias.as_str(), Binding::Module(import.module.as_str()));
+                            bindings
+                                .insert(alias.as_str(), Binding::Module(import.module.as_str()));
                         }
                         None => {
                             let first = import.module.split('.').next().unwrap_or("");
@@ -192,7 +196,13 @@ impl<'a> Program<'a> {
                 }
                 for (name, alias) in &import.names {
                     let bound = alias.as_deref().unwrap_or(name.as_str());
-                    bindings.insert(bound, Binding::From { module: index, name });
+                    bindings.insert(
+                        bound,
+                        Binding::From {
+                            module: index,
+                            name,
+                        },
+                    );
                 }
             }
             for (fi, f) in facts.functions.iter().enumerate() {
@@ -235,9 +245,10 @@ impl<'a> Program<'a> {
                 m.name.clone(),
                 m.facts.functions[*i].qualname.clone(),
             )),
-            Some(Binding::Assign(i)) => {
-                Some(Symbol::Value(m.name.clone(), m.facts.assigns[*i].target.clone()))
-            }
+            Some(Binding::Assign(i)) => Some(Symbol::Value(
+                m.name.clone(),
+                m.facts.assigns[*i].target.clone(),
+            )),
             Some(Binding::Module(target)) => Some(self.module_symbol(target)),
             Some(Binding::From { module: idx, name }) => {
                 let from = &self.from_modules[*idx];
@@ -313,7 +324,12 @@ impl<'a> Program<'a> {
                 if module.facts.classes.iter().any(|c| c.qualname == qualname) {
                     return Some(Symbol::Class(m.clone(), qualname));
                 }
-                if module.facts.functions.iter().any(|f| f.qualname == qualname) {
+                if module
+                    .facts
+                    .functions
+                    .iter()
+                    .any(|f| f.qualname == qualname)
+                {
                     return Some(Symbol::Function(m.clone(), qualname));
                 }
                 None
@@ -362,7 +378,11 @@ impl<'a> Program<'a> {
     pub fn ancestry(&self, module: &str, qualname: &str) -> Vec<Symbol> {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
-        self.ancestry_into(Symbol::Class(module.to_owned(), qualname.to_owned()), &mut out, &mut seen);
+        self.ancestry_into(
+            Symbol::Class(module.to_owned(), qualname.to_owned()),
+            &mut out,
+            &mut seen,
+        );
         out
     }
 
@@ -382,14 +402,16 @@ impl<'a> Program<'a> {
 
     /// Finds a method by name in a class or its ancestors.
     pub fn find_method(&self, module: &str, class: &str, name: &str) -> Option<Symbol> {
-        self.ancestry(module, class).into_iter().find_map(|s| match &s {
-            Symbol::Class(m, q) => {
-                let qualname = format!("{q}.{name}");
-                self.function(m, &qualname)
-                    .map(|_| Symbol::Function(m.clone(), qualname))
-            }
-            _ => None,
-        })
+        self.ancestry(module, class)
+            .into_iter()
+            .find_map(|s| match &s {
+                Symbol::Class(m, q) => {
+                    let qualname = format!("{q}.{name}");
+                    self.function(m, &qualname)
+                        .map(|_| Symbol::Function(m.clone(), qualname))
+                }
+                _ => None,
+            })
     }
 }
 
