@@ -119,6 +119,9 @@ impl<'p, 'a> Builder<'p, 'a> {
                     unknown_external = true;
                 }
                 Symbol::Class(m, q) if self.class_is_model(m, q) => return ModelBase::Yes,
+                Symbol::Value(..) if get_model_value(self.program, &base).is_some() => {
+                    return ModelBase::Yes;
+                }
                 _ => {}
             }
         }
@@ -329,17 +332,42 @@ impl Models {
                         concrete_parents.push(self.concrete_label(&label));
                     }
                 }
+                Symbol::Value(..) => {
+                    // `Benefit = get_model("offer", "Benefit")`; `class X(Benefit)`.
+                    let Some(label) = get_model_value(program, &base)
+                        .and_then(|l| self.get(&l).map(|m| m.label.clone()))
+                    else {
+                        continue;
+                    };
+                    bases.push(label.clone());
+                    let parent = self.fields_of(b, &label);
+                    if self.by_label[&label.to_lowercase()].is_abstract {
+                        inherited.extend(parent);
+                    } else {
+                        concrete_parents.push(self.concrete_label(&label));
+                    }
+                }
                 Symbol::External(path) => {
                     if let Some(known) = rules::known_model_by_path(path) {
                         bases.push(known.label.to_owned());
                         concrete_parents.push(known.label.to_owned());
                     } else if let Some(relations) = rules::library_abstract_model(path) {
                         for r in relations {
+                            let target = if r.target == rules::AUTH_USER_MODEL {
+                                b.settings.auth_user_model()
+                            } else {
+                                r.target
+                            };
                             inherited.push(Field {
                                 name: r.field.to_owned(),
                                 relation: Some(r.kind),
-                                class_name: "ManyToManyField".to_owned(),
-                                target: Some(r.target.to_owned()),
+                                class_name: match r.kind {
+                                    EdgeKind::M2m => "ManyToManyField",
+                                    EdgeKind::O2o => "OneToOneField",
+                                    _ => "ForeignKey",
+                                }
+                                .to_owned(),
+                                target: Some(target.to_owned()),
                                 through: None,
                                 related_name: None,
                                 parent_link: false,
@@ -821,6 +849,17 @@ fn external_reference(path: &str, settings: &Settings) -> Option<String> {
         parts.get(i.checked_sub(1)?)?,
         parts.last()?
     ))
+}
+
+/// The label of a module-level `X = get_model("app", "Model")` value (oscar's
+/// `get_model`, Django's `apps.get_model`).
+fn get_model_value(program: &Program, symbol: &Symbol) -> Option<String> {
+    let Symbol::Value(m, t) = symbol else {
+        return None;
+    };
+    let call = program.value(m, t)?.value.as_call()?;
+    let func = call.func.dotted()?;
+    (func == "get_model" || func.ends_with(".get_model")).then(|| model_label_from_args(call))?
 }
 
 /// `get_model("app", "Model")` or `get_model("app.Model")`.

@@ -156,8 +156,18 @@ pub fn known_model_by_label(label: &str) -> Option<&'static KnownModel> {
 pub struct InheritedRelation {
     pub field: &'static str,
     pub kind: EdgeKind,
+    /// A model label, or [`AUTH_USER_MODEL`] for the project's user model.
     pub target: &'static str,
 }
+
+/// Stands for the `AUTH_USER_MODEL` setting in [`InheritedRelation::target`].
+pub const AUTH_USER_MODEL: &str = "settings.AUTH_USER_MODEL";
+
+const USER_FK: &[InheritedRelation] = &[InheritedRelation {
+    field: "user",
+    kind: EdgeKind::Fk,
+    target: AUTH_USER_MODEL,
+}];
 
 const PERMISSIONS_MIXIN: &[InheritedRelation] = &[
     InheritedRelation {
@@ -173,10 +183,21 @@ const PERMISSIONS_MIXIN: &[InheritedRelation] = &[
 ];
 
 /// Abstract model bases from libraries, with the relations they contribute.
-/// `AbstractUser` includes `PermissionsMixin` (groups, user_permissions):
-/// <https://docs.djangoproject.com/en/5.2/topics/auth/customizing/#custom-users-and-permissions>
+/// - `AbstractUser` includes `PermissionsMixin` (groups, user_permissions):
+///   <https://docs.djangoproject.com/en/5.2/topics/auth/customizing/#custom-users-and-permissions>
+/// - django-otp's `Device` has `user = ForeignKey(AUTH_USER_MODEL)`
+///   (<https://django-otp-official.readthedocs.io/en/stable/auth.html#django_otp.models.Device>);
+/// - django-oauth-toolkit's abstract application, grant and token models each have
+///   `user = ForeignKey(AUTH_USER_MODEL)`; their `application`/token links point at
+///   swappable models named in `OAUTH2_PROVIDER_*_MODEL` settings and are not listed.
 pub fn library_abstract_model(path: &str) -> Option<&'static [InheritedRelation]> {
     match path {
+        "django_otp.models.Device"
+        | "oauth2_provider.models.AbstractApplication"
+        | "oauth2_provider.models.AbstractGrant"
+        | "oauth2_provider.models.AbstractAccessToken"
+        | "oauth2_provider.models.AbstractRefreshToken"
+        | "oauth2_provider.models.AbstractIDToken" => Some(USER_FK),
         "django.contrib.auth.models.AbstractUser"
         | "django.contrib.auth.models.PermissionsMixin" => Some(PERMISSIONS_MIXIN),
         "django.contrib.auth.models.AbstractBaseUser"
