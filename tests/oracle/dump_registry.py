@@ -1,0 +1,142 @@
+"""Dump Django's own model registry as JSON: the oracle seam's Django extraction is
+compared with (tests/django_oracle.rs).
+
+Run inside the project's venv:
+
+    python tests/oracle/dump_registry.py --root SRC --settings MODULE [--path DIR]... [-o OUT]
+
+--root SRC      the analysed source tree. It is put first on sys.path (so the registry is
+                built from exactly the code seam reads) and only models whose module file
+                lies under it are reported.
+--settings M    the DJANGO_SETTINGS_MODULE to use.
+--path DIR      extra import paths (e.g. tests/oracle for oscar_settings), after SRC.
+-o OUT          write the JSON there instead of stdout (projects may print while loading).
+
+For each model of apps.get_models(include_auto_created=True) (concrete models, proxies
+and auto-created M2M through models; abstract models are never registered):
+label (app_label.ObjectName), db_table, proxy, auto_created, managed, and the relation
+fields the model itself declares (local fields and local many-to-many fields, so
+inherited fields of multi-table parents and proxies are not repeated): field name, kind
+(fk | o2o | m2m), target label and, for m2m, the through model's label. Parent links of
+multi-table inheritance (<parent>_ptr one-to-one fields) are local concrete fields and
+are included. Reverse relations, GenericForeignKey and GenericRelation are not database
+columns and are not reported.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--root", required=True)
+    p.add_argument("--settings", required=True)
+    p.add_argument("--path", action="append", default=[])
+    p.add_argument("-o", "--output")
+    return p.parse_args()
+
+
+def relation_kind(field):
+    if field.many_to_many:
+        return "m2m"
+    if field.one_to_one:
+        return "o2o"
+    if field.many_to_one:
+        return "fk"
+    return None
+
+
+def module_file(module_name):
+    module = sys.modules.get(module_name)
+    path = getattr(module, "__file__", None)
+    return os.path.realpath(path) if path else None
+
+
+def main():
+    args = parse_args()
+    root = os.path.realpath(args.root)
+    sys.path[:0] = [root] + [os.path.realpath(p) for p in args.path]
+    os.environ["DJANGO_SETTINGS_MODULE"] = args.settings
+
+    import django
+    from django.apps import apps
+    from django.conf import settings
+
+    django.setup()
+
+    models = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        path = module_file(model.__module__)
+        if path is None or not path.startswith(root + os.sep):
+            continue
+        relations = []
+        for field in list(meta.local_fields) + list(meta.local_many_to_many):
+            if not field.is_relation:
+                continue
+            # Local FK/O2O are concrete columns; local M2M own a join table. Anything else
+            # (a ForeignObject without a column) is not a database relation.
+            if not (field.concrete or field.many_to_many):
+                continue
+            kind = relation_kind(field)
+            if kind is None:
+                continue
+            rel = {
+                "field": field.name,
+                "kind": kind,
+                "target": field.related_model._meta.label,
+            }
+            if kind == "m2m":
+                through = field.remote_field.through
+                rel["through"] = through._meta.label
+                rel["through_auto_created"] = bool(through._meta.auto_created)
+                rel["through_table"] = through._meta.db_table
+            if getattr(field.remote_field, "parent_link", False):
+                rel["parent_link"] = True
+            relations.append(rel)
+        relations.sort(key=lambda r: r["field"])
+        models.append(
+            {
+                "label": meta.label,
+                "app_label": meta.app_label,
+                "object_name": meta.object_name,
+                "module": model.__module__,
+                "file": os.path.relpath(path, root),
+                "db_table": meta.db_table,
+                "abstract": bool(meta.abstract),
+                "proxy": bool(meta.proxy),
+                "auto_created": bool(meta.auto_created),
+                "managed": bool(meta.managed),
+                # Multi-table inheritance parents (concrete models), by label.
+                "parents": sorted(
+                    p._meta.label for p, link in meta.parents.items() if link is not None
+                ),
+                # Direct Python bases, for explaining differences (abstract bases, mixins).
+                "bases": [f"{b.__module__}.{b.__qualname__}" for b in model.__bases__],
+                "relations": relations,
+            }
+        )
+    models.sort(key=lambda m: m["label"])
+
+    doc = {
+        "django": django.get_version(),
+        "settings": args.settings,
+        "root": root,
+        "auth_user_model": settings.AUTH_USER_MODEL,
+        "installed_apps": [
+            {"label": c.label, "name": c.name} for c in apps.get_app_configs()
+        ],
+        "models": models,
+    }
+    text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
