@@ -8,7 +8,8 @@ Run inside the project's venv:
 --root SRC      the analysed source tree. It is put first on sys.path (so the registry is
                 built from exactly the code seam reads) and only models whose module file
                 lies under it are reported.
---settings M    the DJANGO_SETTINGS_MODULE to use.
+--settings M    the DJANGO_SETTINGS_MODULE to use; "auto" takes the default that
+                SRC/manage.py sets (os.environ.setdefault("DJANGO_SETTINGS_MODULE", ...)).
 --path DIR      extra import paths (e.g. tests/oracle for oscar_settings), after SRC.
 -o OUT          write the JSON there instead of stdout (projects may print while loading).
 
@@ -48,6 +49,26 @@ def relation_kind(field):
     return None
 
 
+def settings_from_manage_py(root):
+    """The settings module manage.py sets by default, read with ast (never executed)."""
+    import ast
+
+    path = os.path.join(root, "manage.py")
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setdefault"
+            and len(node.args) == 2
+            and all(isinstance(a, ast.Constant) for a in node.args)
+            and node.args[0].value == "DJANGO_SETTINGS_MODULE"
+        ):
+            return node.args[1].value
+    sys.exit(f"{path}: no os.environ.setdefault('DJANGO_SETTINGS_MODULE', ...) found")
+
+
 def module_file(module_name):
     module = sys.modules.get(module_name)
     path = getattr(module, "__file__", None)
@@ -58,6 +79,8 @@ def main():
     args = parse_args()
     root = os.path.realpath(args.root)
     sys.path[:0] = [root] + [os.path.realpath(p) for p in args.path]
+    if args.settings == "auto":
+        args.settings = settings_from_manage_py(root)
     os.environ["DJANGO_SETTINGS_MODULE"] = args.settings
 
     import django
