@@ -159,6 +159,14 @@ fn run_seam(src: &Path) -> Value {
 
 type Relation = (String, String, String, String); // (model, field, kind, target)
 
+fn show_relation((m, f, k, t): &Relation) -> String {
+    format!("{m}.{f} {k} -> {t}")
+}
+
+/// Marks a note on a relation declared outside the analysed tree (a third-party or Django
+/// abstract base): a source-only analyser cannot see it unless it knows that base.
+const OUTSIDE: &str = "outside the analysed tree";
+
 /// One side of the comparison.
 #[derive(Default)]
 struct Extraction {
@@ -168,7 +176,8 @@ struct Extraction {
     relations: BTreeSet<Relation>,
     /// Internal inconsistencies (seam only): attrs.table vs maps_to edges.
     inconsistencies: Vec<String>,
-    /// model label → where it comes from (file, flags, bases), to explain differences.
+    /// Shown model or relation → where it comes from (file, flags, bases, declaring
+    /// class), to explain differences.
     notes: BTreeMap<String, String>,
 }
 
@@ -195,6 +204,12 @@ fn from_registry(doc: &Value) -> Extraction {
         if m["managed"].as_bool() == Some(false) {
             note.push_str("; unmanaged");
         }
+        if let Some(owner) = m["through_of"].as_str() {
+            let _ = write!(note, "; through table of {owner}");
+        }
+        if m["module_level"].as_bool() == Some(false) && m["auto_created"].as_bool() != Some(true) {
+            note.push_str("; generated at run time (no module-level class statement)");
+        }
         let bases: Vec<&str> = m["bases"]
             .as_array()
             .into_iter()
@@ -204,18 +219,29 @@ fn from_registry(doc: &Value) -> Extraction {
         if !bases.is_empty() {
             let _ = write!(note, "; bases {}", bases.join(", "));
         }
+        if m["declared_outside_root"].as_bool() == Some(true) {
+            let _ = write!(note, "; {OUTSIDE}");
+        }
         ex.notes.insert(label.clone(), note);
         ex.tables.insert(
             label.clone(),
             str_field(m, "db_table", "registry model").to_owned(),
         );
         for r in m["relations"].as_array().into_iter().flatten() {
-            ex.relations.insert((
+            let rel = (
                 label.clone(),
                 str_field(r, "field", "registry relation").to_owned(),
                 str_field(r, "kind", "registry relation").to_owned(),
                 str_field(r, "target", "registry relation").to_owned(),
-            ));
+            );
+            if let Some(origin) = r["declared_in"].as_str() {
+                let mut note = format!("declared in {origin}");
+                if r["declared_outside_root"].as_bool() == Some(true) {
+                    let _ = write!(note, ", {OUTSIDE}");
+                }
+                ex.notes.insert(show_relation(&rel), note);
+            }
+            ex.relations.insert(rel);
         }
         ex.models.insert(label);
     }
@@ -344,7 +370,7 @@ fn compare(registry: &Extraction, seam: &Extraction) -> Vec<Score> {
             "relations",
             &registry.relations,
             &seam.relations,
-            |(m, f, k, t)| format!("{m}.{f} {k} -> {t}"),
+            show_relation,
         ),
     ]
 }
@@ -376,14 +402,24 @@ fn report(project: &str, scores: &[Score], registry: &Extraction, seam: &Extract
         if sc.exact() {
             continue;
         }
+        let outside = sc
+            .missing
+            .iter()
+            .filter(|m| registry.notes.get(*m).is_some_and(|n| n.ends_with(OUTSIDE)))
+            .count();
+        let why = if outside > 0 {
+            format!("; {outside} of them declared {OUTSIDE}")
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "\n--- {}: {} missing (in Django's registry, not found by seam) ---",
+            "\n--- {}: {} missing (in Django's registry, not found by seam{why}) ---",
             sc.name,
             sc.missing.len()
         );
         for m in &sc.missing {
-            match registry.notes.get(m).filter(|_| sc.name == "models") {
+            match registry.notes.get(m) {
                 Some(note) => {
                     let _ = writeln!(s, "  - {m}    [Django: {note}]");
                 }
@@ -399,7 +435,7 @@ fn report(project: &str, scores: &[Score], registry: &Extraction, seam: &Extract
             sc.extra.len()
         );
         for m in &sc.extra {
-            match seam.notes.get(m).filter(|_| sc.name == "models") {
+            match seam.notes.get(m) {
                 Some(note) => {
                     let _ = writeln!(s, "  + {m}    [seam: {note}]");
                 }

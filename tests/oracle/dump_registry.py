@@ -69,6 +69,22 @@ def settings_from_manage_py(root):
     sys.exit(f"{path}: no os.environ.setdefault('DJANGO_SETTINGS_MODULE', ...) found")
 
 
+def declaring_class(model, field):
+    """The class whose body declares `field`, or the model itself. Django deep-copies an
+    abstract base's fields into each child, keeping their creation_counter, so the
+    declarer is the furthest abstract base holding a field of the same name and counter
+    (a child that redeclares the field gets a new counter)."""
+    origin = model
+    for cls in model.__mro__[1:]:
+        meta = getattr(cls, "_meta", None)
+        if meta is None or not meta.abstract:
+            continue
+        for f in list(meta.local_fields) + list(meta.local_many_to_many):
+            if f.name == field.name and f.creation_counter == field.creation_counter:
+                origin = cls
+    return origin
+
+
 def module_file(module_name):
     module = sys.modules.get(module_name)
     path = getattr(module, "__file__", None)
@@ -118,6 +134,15 @@ def main():
                 rel["through_table"] = through._meta.db_table
             if getattr(field.remote_field, "parent_link", False):
                 rel["parent_link"] = True
+            if field.auto_created:
+                # Implicit fields: multi-table parent links, FKs of auto-created throughs.
+                rel["implicit"] = True
+            origin = declaring_class(model, field)
+            origin_file = module_file(origin.__module__)
+            rel["declared_in"] = f"{origin.__module__}.{origin.__qualname__}"
+            rel["declared_outside_root"] = not (
+                origin_file and origin_file.startswith(root + os.sep)
+            )
             relations.append(rel)
         relations.sort(key=lambda r: r["field"])
         models.append(
@@ -138,10 +163,34 @@ def main():
                 ),
                 # Direct Python bases, for explaining differences (abstract bases, mixins).
                 "bases": [f"{b.__module__}.{b.__qualname__}" for b in model.__bases__],
+                # False for classes no module-level name is bound to: auto-created
+                # throughs, and models generated at run time (e.g. by a decorator).
+                "module_level": getattr(sys.modules[model.__module__], model.__name__, None)
+                is model,
                 "relations": relations,
             }
         )
     models.sort(key=lambda m: m["label"])
+
+    # An auto-created through model belongs to the M2M field that made it: say which, and
+    # carry over whether that field was declared outside the analysed tree.
+    owners = {
+        rel["through"]: (m["label"], rel)
+        for m in models
+        for rel in m["relations"]
+        if rel["kind"] == "m2m"
+    }
+    for m in models:
+        owner = owners.get(m["label"]) if m["auto_created"] else None
+        if owner is None:
+            continue
+        owner_label, owner_rel = owner
+        m["through_of"] = f"{owner_label}.{owner_rel['field']}"
+        if owner_rel["declared_outside_root"]:
+            m["declared_outside_root"] = True
+            for rel in m["relations"]:
+                rel["declared_outside_root"] = True
+                rel["declared_in"] = owner_rel["declared_in"]
 
     doc = {
         "django": django.get_version(),
