@@ -207,8 +207,10 @@ fn from_registry(doc: &Value) -> Extraction {
         if let Some(owner) = m["through_of"].as_str() {
             let _ = write!(note, "; through table of {owner}");
         }
-        if m["module_level"].as_bool() == Some(false) && m["auto_created"].as_bool() != Some(true) {
-            note.push_str("; generated at run time (no module-level class statement)");
+        if m["class_statement"].as_bool() == Some(false)
+            && m["auto_created"].as_bool() != Some(true)
+        {
+            note.push_str("; generated at run time (no class statement)");
         }
         let bases: Vec<&str> = m["bases"]
             .as_array()

@@ -85,6 +85,18 @@ def declaring_class(model, field):
     return origin
 
 
+def has_class_statement(model):
+    """Whether a `class` statement in the model's module defines it (inspect finds the
+    ClassDef by qualified name, inside `if` blocks too)."""
+    import inspect
+
+    try:
+        inspect.getsource(model)
+    except (OSError, TypeError):
+        return False
+    return True
+
+
 def module_file(module_name):
     module = sys.modules.get(module_name)
     path = getattr(module, "__file__", None)
@@ -163,10 +175,9 @@ def main():
                 ),
                 # Direct Python bases, for explaining differences (abstract bases, mixins).
                 "bases": [f"{b.__module__}.{b.__qualname__}" for b in model.__bases__],
-                # False for classes no module-level name is bound to: auto-created
+                # False for models no `class` statement in the source defines: auto-created
                 # throughs, and models generated at run time (e.g. by a decorator).
-                "module_level": getattr(sys.modules[model.__module__], model.__name__, None)
-                is model,
+                "class_statement": has_class_statement(model),
                 "relations": relations,
             }
         )
