@@ -117,6 +117,8 @@ fn dump_registry(p: &Project) -> Value {
     // Run from the project's cache dir so that settings which look for relative files
     // (pretix's test settings look for test/sqlite.cfg) find nothing of ours.
     cmd.current_dir(p.dir());
+    // Keep bytecode out of the analysed trees (the fixture lives in the repo).
+    cmd.env("PYTHONPYCACHEPREFIX", p.dir().join("pycache"));
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
