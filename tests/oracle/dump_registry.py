@@ -147,7 +147,7 @@ def main():
             if getattr(field.remote_field, "parent_link", False):
                 rel["parent_link"] = True
             if field.auto_created:
-                # Implicit fields: multi-table parent links, FKs of auto-created throughs.
+                # Implicit fields: the parent links of multi-table inheritance.
                 rel["implicit"] = True
             origin = declaring_class(model, field)
             origin_file = module_file(origin.__module__)

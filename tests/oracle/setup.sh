@@ -52,9 +52,14 @@ PYTHON=${PYTHON:-python3}
 
 # The stamp is this script's content hash plus the project: editing a pin re-runs setup.
 want=$( (cat "${BASH_SOURCE[0]}"; echo "$PROJECT") | sha256sum | cut -d' ' -f1)
-if [[ -f $STAMP && "$(cat "$STAMP")" == "$want" && -x $VENV/bin/python ]]; then
-    exit 0
-fi
+ready() { [[ -f $STAMP && "$(cat "$STAMP")" == "$want" && -x $VENV/bin/python ]]; }
+ready && exit 0
+
+# One setup per project at a time (parallel test runs share the cache).
+mkdir -p "$DIR"
+exec 9>"$DIR/.lock"
+flock 9
+ready && exit 0
 
 log() { echo "oracle setup [$PROJECT]: $*" >&2; }
 
@@ -79,7 +84,6 @@ pip_install() {
 }
 
 rm -f "$STAMP"
-mkdir -p "$DIR"
 if [[ ! -x $VENV/bin/python ]]; then
     log "creating venv in $VENV"
     rm -rf "$VENV"
