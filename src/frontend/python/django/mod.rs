@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod apps;
+pub mod hierarkey;
 pub mod models;
 pub mod rules;
 pub mod urls;
@@ -115,15 +116,14 @@ fn add_models(django: &Django, graph: &mut Graph) {
             && !m.is_abstract
         {
             graph.add_node(Node::new(table_id(t), NodeKind::Table, t).group(&m.app_label));
-            if !m.proxy {
-                graph.add_edge(
-                    &id,
-                    &table_id(t),
-                    EdgeKind::MapsTo,
-                    None,
-                    Some(Evidence::new(&m.file, m.line)),
-                );
-            }
+            // A proxy model queries its concrete model's table.
+            graph.add_edge(
+                &id,
+                &table_id(t),
+                EdgeKind::MapsTo,
+                None,
+                Some(Evidence::new(&m.file, m.line)),
+            );
         }
     }
     for m in django.models.iter() {

@@ -297,7 +297,56 @@ impl Models {
         for m in auto {
             models.by_label.entry(m.label.to_lowercase()).or_insert(m);
         }
+        models.add_hierarkey_stores(program, apps);
         models
+    }
+
+    /// Store models django-hierarkey generates for decorated classes.
+    fn add_hierarkey_stores(&mut self, program: &Program, apps: &Apps) {
+        for store in super::hierarkey::store_models(program) {
+            let Some(app) = apps.containing(&store.module) else {
+                continue;
+            };
+            let label = format!("{}.{}", app.label, store.name);
+            let target = self
+                .by_class
+                .get(&store.decorated)
+                .cloned()
+                .filter(|_| store.has_object_fk);
+            let rel = program.module(&store.module).map(|m| m.rel).unwrap_or("");
+            let fields = target
+                .map(|t| Field {
+                    name: "object".to_owned(),
+                    relation: Some(EdgeKind::Fk),
+                    class_name: "ForeignKey".to_owned(),
+                    target: Some(t),
+                    through: None,
+                    related_name: None,
+                    parent_link: false,
+                    db_table: None,
+                    file: rel.to_owned(),
+                    line: store.line,
+                })
+                .into_iter()
+                .collect();
+            self.by_label.entry(label.to_lowercase()).or_insert(Model {
+                table: Some(rules::default_table(&app.label, &store.name)),
+                label,
+                app_label: app.label.clone(),
+                name: store.name,
+                class: None,
+                file: rel.to_owned(),
+                line: store.line,
+                is_abstract: false,
+                proxy: false,
+                managed: true,
+                auto_created: false,
+                fields,
+                bases: Vec::new(),
+                managers: vec!["objects".to_owned()],
+                manager_classes: Vec::new(),
+            });
+        }
     }
 
     fn complete(&mut self, b: &mut Builder, key: &str) {
