@@ -144,7 +144,7 @@ impl Converter<'_> {
                         .attrs
                         .iter()
                         .filter(|a| a.path().is_ident("path"))
-                        .find_map(|a| convert_attr(a).value),
+                        .find_map(|a| convert_meta(&a.meta).value),
                     inline,
                     loc,
                 });
@@ -540,13 +540,33 @@ fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// The attribute contents, with `#[cfg_attr(predicate, a, b)]` read as `#[a] #[b]`:
+/// real crates gate their ORM derives behind features (`cfg_attr(feature = "full",
+/// derive(Queryable))`), and an analysis sees the code with its features on.
+fn metas(attrs: &[syn::Attribute]) -> Vec<syn::Meta> {
+    let mut out = Vec::new();
+    for attr in attrs {
+        if attr.path().is_ident("cfg_attr") {
+            if let Ok(args) =
+                attr.parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+            {
+                out.extend(args.into_iter().skip(1));
+            }
+        } else {
+            out.push(attr.meta.clone());
+        }
+    }
+    out
+}
+
 fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
-    attrs
+    metas(attrs)
         .iter()
-        .filter(|a| a.path().is_ident("derive"))
-        .filter_map(|a| {
-            a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-                .ok()
+        .filter_map(|m| match m {
+            syn::Meta::List(list) if list.path.is_ident("derive") => list
+                .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .ok(),
+            _ => None,
         })
         .flat_map(|paths| {
             paths
@@ -558,21 +578,21 @@ fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
 }
 
 fn convert_attrs(attrs: &[syn::Attribute]) -> Vec<Attr> {
-    attrs
+    metas(attrs)
         .iter()
-        .filter(|a| !a.path().is_ident("derive") && !a.path().is_ident("doc"))
-        .map(convert_attr)
+        .filter(|m| !m.path().is_ident("derive") && !m.path().is_ident("doc"))
+        .map(convert_meta)
         .collect()
 }
 
-fn convert_attr(attr: &syn::Attribute) -> Attr {
+fn convert_meta(meta: &syn::Meta) -> Attr {
     let mut out = Attr {
-        path: path_segments(attr.path()).join("::"),
+        path: path_segments(meta.path()).join("::"),
         value: None,
         pairs: Vec::new(),
         positional: Vec::new(),
     };
-    match &attr.meta {
+    match meta {
         syn::Meta::Path(_) => {}
         syn::Meta::NameValue(nv) => out.value = expr_text(&nv.value),
         syn::Meta::List(list) => {
