@@ -544,3 +544,53 @@ fn broken_manifest_is_reported_not_fatal() {
             .any(|n| n.kind == NodeKind::Function && n.name == "f")
     );
 }
+
+#[test]
+fn workspace_members_and_exclude_decide_which_packages_are_analysed() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\", \"tools/cli\"]\nexclude = [\"crates/vendored\"]\n",
+    );
+    write(
+        "crates/core-lib/Cargo.toml",
+        "[package]\nname = \"core-lib\"\n",
+    );
+    write("crates/core-lib/src/lib.rs", "pub fn core() {}\n");
+    write("tools/cli/Cargo.toml", "[package]\nname = \"cli\"\n");
+    write(
+        "tools/cli/src/main.rs",
+        "use core_lib::core;\nfn main() { core(); }\n",
+    );
+    write(
+        "tools/cli/src/bin/admin.rs",
+        "fn main() { core_lib::core(); }\n",
+    );
+    write(
+        "crates/vendored/Cargo.toml",
+        "[package]\nname = \"vendored\"\n",
+    );
+    write("crates/vendored/src/lib.rs", "pub fn third_party() {}\n");
+    let analysis = analyze(dir.path(), &AnalyzeOptions::default()).unwrap();
+    let g = &analysis.graph;
+    assert!(g.contains("rs:core_lib::core"));
+    // `src/bin/admin.rs` is a binary crate named after the file.
+    assert!(g.contains("rs:admin::main"));
+    assert!(g.edges().any(|(a, b, e)| a.id == "rs:cli::main"
+        && b.id == "rs:core_lib::core"
+        && e.kind == EdgeKind::Calls));
+    assert!(
+        g.edges().any(|(a, b, e)| a.id == "rs:cli"
+            && b.id == "rs:core_lib"
+            && e.kind == EdgeKind::Imports)
+    );
+    assert!(
+        !g.nodes().any(|n| n.name == "third_party"),
+        "an excluded package is not part of the monolith"
+    );
+}

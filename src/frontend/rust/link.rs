@@ -149,8 +149,13 @@ impl<'a> Program<'a> {
             lookup_cache: RefCell::default(),
             in_progress: RefCell::default(),
         };
-        let packages = packages(manifests);
+        let (packages, left_out) = packages(manifests);
         let mut visited: HashSet<String> = HashSet::new();
+        for rel in sources.keys() {
+            if left_out.iter().any(|dir| strip_dir(rel, dir).is_some()) {
+                visited.insert(rel.to_string());
+            }
+        }
         for package in &packages {
             for (crate_name, root) in crate_roots(package, sources) {
                 let (facts, loc) = sources[root.as_str()];
@@ -859,13 +864,16 @@ pub(super) fn crate_ident(name: &str) -> String {
     name.replace('-', "_")
 }
 
-fn packages<'m>(manifests: &[(&str, &'m Manifest)]) -> Vec<Package<'m>> {
+/// The packages of the workspace(s) found, and the directories of packages a workspace
+/// leaves out (vendored crates, fuzz targets): those are not part of the monolith.
+fn packages<'m>(manifests: &[(&str, &'m Manifest)]) -> (Vec<Package<'m>>, Vec<String>) {
     let workspaces: Vec<(String, &Manifest)> = manifests
         .iter()
         .filter(|(_, m)| !m.workspace_members.is_empty())
         .map(|(rel, m)| (parent_dir(rel), *m))
         .collect();
     let mut out = Vec::new();
+    let mut left_out = Vec::new();
     for (rel, manifest) in manifests {
         let Some(package) = &manifest.package else {
             continue;
@@ -891,6 +899,7 @@ fn packages<'m>(manifests: &[(&str, &'m Manifest)]) -> Vec<Package<'m>> {
             !member || excluded
         });
         if excluded {
+            left_out.push(dir);
             continue;
         }
         out.push(Package {
@@ -900,7 +909,7 @@ fn packages<'m>(manifests: &[(&str, &'m Manifest)]) -> Vec<Package<'m>> {
         });
     }
     out.sort_by(|a, b| a.dir.cmp(&b.dir));
-    out
+    (out, left_out)
 }
 
 /// The crate roots of a package: the library, `src/main.rs`, `[[bin]]` and `src/bin/*`.
