@@ -1,15 +1,25 @@
-//! The Rust front-end (syn): crates, modules, `use`, calls, diesel, sqlx, SeaORM, routes.
+//! The Rust front-end (syn): crates and workspaces from Cargo manifests, the module
+//! tree, `use` imports, statically resolvable calls, and the diesel, sqlx, SeaORM,
+//! axum and actix-web rules.
+//!
+//! - [`facts`]: what one file yields (cached); [`extract`]: syn → facts.
+//! - [`link`]: crates, modules, name resolution, `contains`/`imports`/`calls`.
+//! - [`diesel`], [`sqlx`], [`seaorm`], [`routes`]: one framework's rules each.
 
-use serde::{Deserialize, Serialize};
+mod diesel;
+mod extract;
+pub mod facts;
+mod link;
+mod routes;
+mod seaorm;
+mod sqlx;
+
+pub use facts::RustFileFacts;
 
 use super::{Extracted, ParsedFile};
 use crate::diagnostics::Diagnostic;
 use crate::graph::Graph;
-use crate::source::SourceFile;
-
-/// Facts of one Rust source file or Cargo manifest.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RustFileFacts {}
+use crate::source::{FileKind, SourceFile};
 
 /// Integration tests, benches and examples are excluded unless tests are asked for.
 pub fn keep(rel: &str, include_tests: bool) -> bool {
@@ -19,8 +29,16 @@ pub fn keep(rel: &str, include_tests: bool) -> bool {
             .any(|part| matches!(part, "tests" | "benches" | "examples"))
 }
 
-pub fn extract(_file: &SourceFile, _text: &str) -> Extracted {
-    Extracted::ok(super::FileFacts::Rust(RustFileFacts {}), 0)
+/// Reads one Rust source file or `Cargo.toml`. Never panics: text syn cannot parse comes
+/// back skipped with a `parse-error` diagnostic at syn's error position.
+pub fn extract(file: &SourceFile, text: &str) -> Extracted {
+    match file.kind {
+        FileKind::CargoToml => extract::extract_manifest(&file.rel, text),
+        _ => extract::extract_source(&file.rel, text),
+    }
 }
 
-pub fn link(_files: &[ParsedFile], _graph: &mut Graph, _diagnostics: &mut Vec<Diagnostic>) {}
+/// Links every Rust file's facts into the graph.
+pub fn link(files: &[ParsedFile], graph: &mut Graph, diagnostics: &mut Vec<Diagnostic>) {
+    link::link(files, graph, diagnostics);
+}
