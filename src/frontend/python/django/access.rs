@@ -303,6 +303,11 @@ impl Walker<'_, '_, '_> {
     }
 
     fn call_ty(&self, call: &Call, depth: u32) -> Option<Ty> {
+        // `super()` in a method: the instance (or query, in a manager) itself.
+        if call.func == Expr::Name("super".into()) && call.args.is_empty() {
+            let class = self.class.as_ref()?;
+            return self.instance_ty(&Symbol::Class(self.module.name.clone(), class.clone()));
+        }
         if is_get_model(&call.func) {
             return self.get_model_ty(call);
         }
@@ -321,6 +326,14 @@ impl Walker<'_, '_, '_> {
                             Ty::QuerySet(l)
                         },
                     );
+                }
+                Some(Ty::QuerySet(l) | Ty::Related(l, _)) => {
+                    let (symbol, _) = self.custom_query_method(&l, method)?;
+                    return Some(if self.custom_returns_instance(&symbol) {
+                        Ty::Instance(l)
+                    } else {
+                        Ty::QuerySet(l)
+                    });
                 }
                 Some(Ty::Object(_) | Ty::Instance(_)) if method == "get_object" => {
                     // A view's get_object() returns an instance of its bound model.
@@ -390,66 +403,61 @@ impl Walker<'_, '_, '_> {
     }
 
     /// A chain of queryset methods on a manager, queryset or related manager: one query,
-    /// a write if any method in it writes. Returns false when `call` is not one.
+    /// a write if any method in it writes. Custom manager and queryset methods count
+    /// as queries too (and are called). Returns false when `call` is not such a chain.
     fn query_chain(&mut self, call: &Call) -> bool {
-        let mut chain: Vec<&Call> = Vec::new();
-        let mut current = call;
-        let base = loop {
-            let Expr::Attr(obj, method) = &current.func else {
+        // The calls of the chain, outermost first, down to the receiver it starts from.
+        let mut calls: Vec<&Call> = vec![call];
+        let root = loop {
+            let Expr::Attr(obj, _) = &calls[calls.len() - 1].func else {
                 return false;
             };
-            if !rules::is_queryset_method(method) {
+            match obj.as_ref() {
+                Expr::Call(inner) if matches!(inner.func, Expr::Attr(..)) => calls.push(inner),
+                other => break other,
+            }
+        };
+        calls.reverse();
+        let (label, through) = match self.ty(root) {
+            Some(Ty::QuerySet(l)) => (l, None),
+            Some(Ty::Related(l, t)) => (l, t),
+            _ => return false,
+        };
+        let mut writes = false;
+        let mut reads_too = false;
+        let mut changes_relation = false;
+        let mut custom_calls = Vec::new();
+        for c in &calls {
+            let Expr::Attr(_, method) = &c.func else {
+                return false;
+            };
+            if rules::is_queryset_method(method) {
+                writes |= rules::is_write_method(method);
+                reads_too |= rules::returns_instance_tuple(method);
+            } else if through.is_some() && rules::is_related_manager_write(method) {
+                changes_relation = true;
+            } else if let Some((symbol, writes_inside)) = self.custom_query_method(&label, method) {
+                writes |= writes_inside;
+                custom_calls.push((symbol, c.line));
+            } else {
                 return false;
             }
-            chain.push(current);
-            if let Some(t @ (Ty::QuerySet(_) | Ty::Related(..))) = self.ty(obj) {
-                break t;
-            }
-            match obj.as_ref() {
-                Expr::Call(inner) => current = inner,
-                _ => return false,
-            }
-        };
-        let line = call.line;
-        let methods: Vec<&str> = chain
-            .iter()
-            .filter_map(|c| match &c.func {
-                Expr::Attr(_, m) => Some(m.as_str()),
-                _ => None,
-            })
-            .collect();
-        let writes = methods.iter().any(|m| rules::is_write_method(m));
-        match &base {
-            Ty::QuerySet(label) => {
-                self.access_model(
-                    label,
-                    writes,
-                    !writes
-                        || methods
-                            .iter()
-                            .any(|m| matches!(*m, "get_or_create" | "update_or_create")),
-                    line,
-                );
-            }
-            Ty::Related(label, through) => {
-                // add/remove/clear/set on a many-to-many manager write the join table.
-                match through {
-                    Some(join) => {
-                        self.access_model(join, writes, true, line);
-                        if !writes {
-                            self.access_model(label, false, true, line);
-                        }
-                    }
-                    None => self.access_model(label, writes, !writes, line),
-                }
-            }
-            _ => {}
         }
-        let model_label = match &base {
-            Ty::QuerySet(l) | Ty::Related(l, _) => l.clone(),
-            _ => unreachable!("the chain's base is a query"),
-        };
-        for c in &chain {
+        let line = call.line;
+        let reads = !writes || reads_too;
+        match &through {
+            // add/remove/clear/set write the join table; queries read it and the target.
+            Some(join) if changes_relation => self.access_model(join, true, false, line),
+            Some(join) => {
+                self.access_model(join, writes, reads, line);
+                self.access_model(&label, writes, reads, line);
+            }
+            None => self.access_model(&label, writes, reads, line),
+        }
+        for (symbol, line) in custom_calls {
+            self.calls_symbol(&symbol, line);
+        }
+        for c in &calls {
             let Expr::Attr(_, method) = &c.func else {
                 continue;
             };
@@ -457,7 +465,7 @@ impl Walker<'_, '_, '_> {
                 "select_related" | "prefetch_related" => {
                     for arg in &c.args {
                         if let Some(path) = arg.as_str() {
-                            self.follow_lookup(&model_label, path, c.line);
+                            self.follow_lookup(&label, path, c.line);
                         }
                     }
                 }
@@ -477,7 +485,57 @@ impl Walker<'_, '_, '_> {
             }
             self.visit_args(c);
         }
+        self.visit_expr(root);
         true
+    }
+
+    /// A method defined on one of a model's manager or queryset classes, and whether
+    /// its body writes (a write method or `save`/`delete` appears in it).
+    fn custom_query_method(&self, label: &str, method: &str) -> Option<(Symbol, bool)> {
+        let model = self.model(label)?;
+        let program = self.django.program;
+        model.manager_classes.iter().find_map(|(m, q)| {
+            let symbol = program.find_method(m, q, method)?;
+            let Symbol::Function(fm, fq) = &symbol else {
+                return None;
+            };
+            let function = program.function(fm, fq)?;
+            let mut writes = false;
+            for c in &function.calls {
+                visit_call_tree(c, &mut |inner| {
+                    if let Expr::Attr(_, name) = &inner.func
+                        && (rules::is_write_method(name)
+                            || matches!(name.as_str(), "save" | "delete"))
+                    {
+                        writes = true;
+                    }
+                });
+            }
+            Some((symbol, writes))
+        })
+    }
+
+    /// Whether a custom manager/queryset method returns one instance (its returns end
+    /// in `get`, `create`, `first`…).
+    fn custom_returns_instance(&self, symbol: &Symbol) -> bool {
+        let Symbol::Function(m, q) = symbol else {
+            return false;
+        };
+        self.django.program.function(m, q).is_some_and(|f| {
+            f.returns.iter().any(|r| {
+                matches!(r, Expr::Call(c) if matches!(&c.func, Expr::Attr(_, name) if rules::returns_instance(name)))
+            })
+        })
+    }
+
+    fn calls_symbol(&mut self, symbol: &Symbol, line: u32) {
+        if let Some(id) = self.django.ids.symbol(symbol)
+            && id != self.source
+        {
+            let ev = self.evidence(line);
+            self.graph
+                .add_edge(&self.source, &id, EdgeKind::Calls, None, ev);
+        }
     }
 
     /// `select_related("customer__address")`: each step reads the related table.
@@ -845,6 +903,36 @@ impl Walker<'_, '_, '_> {
             graph: &mut Graph::new(),
         };
         walker.ty(expr)
+    }
+}
+
+/// Visits a call and every call nested in it (receivers and arguments).
+fn visit_call_tree(call: &Call, f: &mut dyn FnMut(&Call)) {
+    f(call);
+    let mut visit = |e: &Expr| visit_expr_calls(e, f);
+    visit(&call.func);
+    for a in &call.args {
+        visit(a);
+    }
+    for (_, v) in &call.kwargs {
+        visit(v);
+    }
+}
+
+fn visit_expr_calls(expr: &Expr, f: &mut dyn FnMut(&Call)) {
+    match expr {
+        Expr::Call(c) => visit_call_tree(c, f),
+        Expr::Attr(v, _) | Expr::Lambda(v) => visit_expr_calls(v, f),
+        Expr::Subscript(a, b) | Expr::Add(a, b) => {
+            visit_expr_calls(a, f);
+            visit_expr_calls(b, f);
+        }
+        Expr::List(items) => items.iter().for_each(|i| visit_expr_calls(i, f)),
+        Expr::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
+            visit_expr_calls(k, f);
+            visit_expr_calls(v, f);
+        }),
+        _ => {}
     }
 }
 

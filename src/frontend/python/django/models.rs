@@ -689,28 +689,24 @@ impl Models {
             let Some(call) = a.value.as_call() else {
                 continue;
             };
-            // `X()`, `QS.as_manager()`, `Manager.from_queryset(QS)()`
-            let mut candidates: Vec<&Expr> = vec![&call.func];
-            if let Expr::Attr(obj, m) = &call.func
-                && m == "as_manager"
-            {
-                candidates.push(obj);
-            }
-            if let Expr::Call(inner) = &call.func
-                && let Expr::Attr(obj, m) = &inner.func
-                && m == "from_queryset"
-            {
-                candidates.push(obj);
-                candidates.extend(inner.args.first());
-            }
+            let mut symbols = Vec::new();
+            manager_symbols(
+                program,
+                module,
+                &Expr::Call(Box::new(call.clone())),
+                0,
+                &mut symbols,
+            );
             let mut is_manager = false;
-            for c in candidates {
-                match program.resolve_expr(module, c) {
-                    Some(Symbol::Class(m, q)) if is_manager_class(program, &m, &q) => {
+            for symbol in symbols {
+                match symbol {
+                    Symbol::Class(m, q) if is_manager_class(program, &m, &q) => {
                         is_manager = true;
-                        classes.push((m, q));
+                        if !classes.contains(&(m.clone(), q.clone())) {
+                            classes.push((m, q));
+                        }
                     }
-                    Some(Symbol::External(p)) if is_manager_path(&p) => is_manager = true,
+                    Symbol::External(p) if is_manager_path(&p) => is_manager = true,
                     _ => {}
                 }
             }
@@ -799,12 +795,23 @@ impl Models {
     }
 
     /// The model a manager or queryset class serves, for queries in its methods.
+    /// Concrete models first; a model whose parent also uses the class (it inherited
+    /// the manager) comes after the parent.
     pub fn models_of_manager(&self, module: &str, qualname: &str) -> Vec<&Model> {
         let key = (module.to_owned(), qualname.to_owned());
-        self.by_label
+        let mut models: Vec<&Model> = self
+            .by_label
             .values()
             .filter(|m| m.manager_classes.contains(&key))
-            .collect()
+            .collect();
+        let inherited = |m: &Model| {
+            m.bases.iter().any(|b| {
+                self.get(b)
+                    .is_some_and(|p| !p.is_abstract && p.manager_classes.contains(&key))
+            })
+        };
+        models.sort_by_key(|m| (m.is_abstract, inherited(m)));
+        models
     }
 
     /// The model label for a reference that may be a table-less string (used by
@@ -920,6 +927,45 @@ pub fn model_label_from_args(call: &Call) -> Option<String> {
         (Some(app), Some(model)) => Some(format!("{app}.{model}")),
         (Some(label), None) if label.contains('.') => Some(label.to_owned()),
         _ => None,
+    }
+}
+
+/// The classes a manager expression is built from: `X()`, `QS.as_manager()`,
+/// `Manager.from_queryset(QS)()`, and names bound to such expressions
+/// (`OrderManager = BaseManager.from_queryset(OrderQuerySet)`).
+fn manager_symbols(
+    program: &Program,
+    module: &str,
+    expr: &Expr,
+    depth: u32,
+    out: &mut Vec<Symbol>,
+) {
+    if depth > 8 {
+        return;
+    }
+    match expr {
+        Expr::Call(call) => match &call.func {
+            Expr::Attr(obj, m) if m == "as_manager" => {
+                manager_symbols(program, module, obj, depth + 1, out)
+            }
+            Expr::Attr(obj, m) if m == "from_queryset" => {
+                manager_symbols(program, module, obj, depth + 1, out);
+                if let Some(qs) = call.args.first() {
+                    manager_symbols(program, module, qs, depth + 1, out);
+                }
+            }
+            func => manager_symbols(program, module, func, depth + 1, out),
+        },
+        Expr::Name(_) | Expr::Attr(..) => match program.resolve_expr(module, expr) {
+            Some(Symbol::Value(m, t)) => {
+                if let Some(value) = program.value(&m, &t) {
+                    manager_symbols(program, &m, &value.value, depth + 1, out);
+                }
+            }
+            Some(symbol) => out.push(symbol),
+            None => {}
+        },
+        _ => {}
     }
 }
 

@@ -291,6 +291,16 @@ pub fn is_queryset_method(name: &str) -> bool {
         )
 }
 
+/// Related-manager methods that change a relation: on a many-to-many manager they
+/// write the join table; on a reverse foreign key they update the related rows.
+/// <https://docs.djangoproject.com/en/5.2/ref/models/relations/>
+pub fn is_related_manager_write(name: &str) -> bool {
+    matches!(
+        name,
+        "add" | "remove" | "clear" | "set" | "aadd" | "aremove" | "aclear" | "aset"
+    )
+}
+
 /// Methods returning one model instance (for typing the variable they are assigned to).
 pub fn returns_instance(name: &str) -> bool {
     matches!(
