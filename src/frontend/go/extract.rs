@@ -90,7 +90,8 @@ fn first_error(root: Node) -> (u32, u32, String) {
 pub fn extract_go_mod(text: &str) -> GoFileFacts {
     let module = directive_lines(text)
         .into_iter()
-        .find_map(|(verb, arg)| (verb == "module").then(|| unquote(&arg)));
+        .find_map(|(verb, arg)| (verb == "module").then(|| unquote(&arg)))
+        .filter(|m| !m.is_empty());
     GoFileFacts {
         module,
         ..Default::default()

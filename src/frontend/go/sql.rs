@@ -93,10 +93,11 @@ pub fn add_sql_file_tables(files: &[ParsedFile], graph: &mut Graph) {
         };
         for table in &sql.access.creates {
             let id = format!("table:{table}");
-            let existed = graph.contains(&id);
             graph.add_node(Node::new(&id, NodeKind::Table, table));
-            if !existed && let Some(node) = graph.node_mut(&id) {
-                node.attrs.insert("declared_in".into(), f.file.rel.clone());
+            if let Some(node) = graph.node_mut(&id) {
+                node.attrs
+                    .entry("declared_in".into())
+                    .or_insert_with(|| f.file.rel.clone());
             }
         }
     }
