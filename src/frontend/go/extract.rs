@@ -718,9 +718,31 @@ impl<'a> Extractor<'a> {
                 }
                 Expr::Concat(parts)
             }
-            "composite_literal" => node
-                .child_by_field_name("type")
-                .map(|t| Expr::Composite(self.type_ref(t, depth + 1)))
+            "composite_literal" => {
+                let Some(t) = node.child_by_field_name("type") else {
+                    return Expr::Other;
+                };
+                let ty = self.type_ref(t, depth + 1);
+                if !ty.slice {
+                    return Expr::Composite(ty);
+                }
+                // `[]any{&A{}, &B{}}`: GORM's AutoMigrate lists are built this way.
+                let elements = node
+                    .child_by_field_name("body")
+                    .map(|body| {
+                        named_children(body)
+                            .into_iter()
+                            .filter(|e| e.kind() == "literal_element")
+                            .filter_map(|e| named_children(e).first().copied())
+                            .map(|e| self.expr(e, depth + 1))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Expr::List(ty, elements)
+            }
+            "variadic_argument" => named_children(node)
+                .first()
+                .map(|n| self.expr(*n, depth + 1))
                 .unwrap_or(Expr::Other),
             "slice_type" | "array_type" | "pointer_type" | "qualified_type" | "map_type"
             | "generic_type" => Expr::Composite(self.type_ref(node, depth + 1)),

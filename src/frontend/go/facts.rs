@@ -163,6 +163,8 @@ pub enum Expr {
     Concat(Vec<Expr>),
     /// `T{…}`: a composite literal of a named type (or `[]T{…}`).
     Composite(TypeRef),
+    /// `[]T{a, b}`: a slice or array literal with its elements.
+    List(TypeRef, Vec<Expr>),
     /// `&operand`
     AddrOf(Box<Expr>),
     /// `func(params) { body }`

@@ -132,8 +132,10 @@ pub fn chain_access<'a>(
             }
             "AutoMigrate" => {
                 for a in link.args {
-                    if let Some(t) = model_type(program, a, env) {
-                        events.migrated.push(t);
+                    for item in migrate_items(a, env) {
+                        if let Some(t) = model_type(program, item, env) {
+                            events.migrated.push(t);
+                        }
                     }
                 }
             }
@@ -201,6 +203,25 @@ pub fn chain_access<'a>(
                 });
             }
         }
+    }
+}
+
+/// `AutoMigrate(&A{}, &B{})` or `AutoMigrate(models...)` with `models := []any{&A{}, …}`.
+fn migrate_items<'a>(arg: &'a Expr, env: &Env<'a>) -> Vec<&'a Expr> {
+    match arg {
+        Expr::List(_, items) => items.iter().collect(),
+        Expr::Ident(name) => env
+            .lookup(name)
+            .iter()
+            .find_map(|b| match b {
+                Binding::Local(l) => match &l.value {
+                    Some(Expr::List(_, items)) => Some(items.iter().collect()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .unwrap_or_else(|| vec![arg]),
+        _ => vec![arg],
     }
 }
 

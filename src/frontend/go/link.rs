@@ -254,7 +254,9 @@ fn collect_literals<'a>(expr: &'a Expr, out: &mut Vec<&'a super::facts::FuncLit>
                 collect_literals(a, out);
             }
         }
-        Expr::Concat(parts) => parts.iter().for_each(|p| collect_literals(p, out)),
+        Expr::Concat(parts) | Expr::List(_, parts) => {
+            parts.iter().for_each(|p| collect_literals(p, out))
+        }
         _ => {}
     }
 }

@@ -369,7 +369,7 @@ impl<'a> Program<'a> {
                 self.field_type(&owner.ty, field, 0)
             }
             Expr::Call(call) => self.call_type(call, env, hops),
-            Expr::Composite(ty) => self.vtype(env.file, ty),
+            Expr::Composite(ty) | Expr::List(ty, _) => self.vtype(env.file, ty),
             Expr::AddrOf(inner) => self.type_of(inner, env, hops + 1),
             _ => None,
         }
@@ -431,7 +431,7 @@ impl<'a> Program<'a> {
                         Expr::Ident(q) => self.vtype(env.file, &TypeRef::named(Some(q), n)),
                         _ => None,
                     },
-                    Expr::Composite(t) => self.vtype(env.file, t),
+                    Expr::Composite(t) | Expr::List(t, _) => self.vtype(env.file, t),
                     _ => None,
                 };
             }
