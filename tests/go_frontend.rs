@@ -643,3 +643,29 @@ fn go_work_workspace_links_several_modules() {
         "{diagnostics:?}"
     );
 }
+
+#[test]
+fn facts_survive_the_cache() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/go-shop");
+    let cache = tempfile::tempdir().unwrap();
+    let opts = AnalyzeOptions {
+        cache_dir: Some(cache.path().to_path_buf()),
+        ..Default::default()
+    };
+    let first = analyze(&root, &opts).unwrap();
+    let second = analyze(&root, &opts).unwrap();
+    assert_eq!(
+        second.stats.cached, second.stats.files,
+        "every file comes from the cache"
+    );
+    let ids = |g: &Graph| {
+        let mut v: Vec<String> = g
+            .edges()
+            .map(|(a, b, e)| format!("{} {} {}", a.id, e.kind.as_str(), b.id))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&first.graph), ids(&second.graph));
+    assert_eq!(first.graph.node_count(), second.graph.node_count());
+}

@@ -290,13 +290,7 @@ pub enum Relation {
     ManyToMany { join_table: String },
 }
 
-pub fn relation(
-    owner: &TypeDecl,
-    field: &Field,
-    target: &TypeDecl,
-    program: &Program,
-    owner_file: usize,
-) -> Option<Relation> {
+pub fn relation(owner: &TypeDecl, field: &Field, target: &TypeDecl) -> Option<Relation> {
     let settings = gorm_settings(field);
     if settings.contains_key("-")
         || settings.contains_key("EMBEDDED")
@@ -319,7 +313,6 @@ pub fn relation(
         let fk = explicit_fk.unwrap_or_else(|| format!("{}ID", owner.name));
         return Some(Relation::HasMany { foreign_key: fk });
     }
-    let _ = (program, owner_file);
     let has_one_fk = explicit_fk
         .clone()
         .unwrap_or_else(|| format!("{}ID", owner.name));
@@ -415,7 +408,7 @@ pub fn add_models_and_access(program: &Program, events: &Events, graph: &mut Gra
                 if target_decl.kind != TypeKind::Struct {
                     continue;
                 }
-                if let Some(rel) = relation(decl, field, target_decl, program, f) {
+                if let Some(rel) = relation(decl, field, target_decl) {
                     models.entry(target.clone()).or_insert("association");
                     relations.push((
                         owner.clone(),
