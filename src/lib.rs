@@ -8,6 +8,7 @@
 pub mod analyze;
 pub mod cache;
 pub mod cli;
+pub mod decomposition;
 pub mod diagnostics;
 pub mod frontend;
 pub mod fs;
@@ -15,3 +16,4 @@ pub mod graph;
 pub mod output;
 pub mod source;
 pub mod sql;
+pub mod yaml;
