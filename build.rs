@@ -20,7 +20,45 @@ fn hash_dir(dir: &Path, hasher: &mut std::collections::hash_map::DefaultHasher) 
     }
 }
 
+/// Embeds every file under `templates/` in the binary: `OUT_DIR/templates.rs` holds
+/// `TEMPLATES: &[(&str, &str)]`, (path relative to `templates/`, contents).
+fn embed_templates() {
+    fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                collect(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    println!("cargo:rerun-if-changed=templates");
+    let mut files = Vec::new();
+    collect(Path::new("templates"), &mut files);
+    files.sort();
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let mut code = String::from("pub static TEMPLATES: &[(&str, &str)] = &[\n");
+    for file in files {
+        let rel = file.strip_prefix("templates").expect("under templates/");
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let abs = Path::new(&manifest).join(&file);
+        code.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            abs.to_string_lossy()
+        ));
+    }
+    code.push_str("];\n");
+    let out =
+        Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("templates.rs");
+    std::fs::write(out, code).expect("write templates.rs");
+}
+
 fn main() {
+    embed_templates();
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=Cargo.lock");
     let mut hasher = std::collections::hash_map::DefaultHasher::new();

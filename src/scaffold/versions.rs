@@ -1,0 +1,40 @@
+//! Versions of what generated services are built with, in one place. Templates read
+//! them as `versions.<name>`.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Versions {
+    /// Go toolchain line in go.mod (`go 1.22` and later understand it).
+    pub go: &'static str,
+    /// github.com/hashicorp/consul/api (v1.34.x builds on Go 1.26, PRODUCT.md).
+    pub go_consul_api: &'static str,
+    pub go_gin: &'static str,
+    pub go_prometheus: &'static str,
+    /// Django LTS that runs on Python 3.11 (Django 6 needs 3.12+).
+    pub django: &'static str,
+    pub djangorestframework: &'static str,
+    /// py-consul: the maintained client (python-consul is abandoned since 2018).
+    pub py_consul: &'static str,
+    pub gunicorn: &'static str,
+    pub python: &'static str,
+    /// Rust edition of generated crates.
+    pub rust_edition: &'static str,
+}
+
+impl Default for Versions {
+    fn default() -> Self {
+        Versions {
+            go: "1.22",
+            go_consul_api: "v1.34.1",
+            go_gin: "v1.10.0",
+            go_prometheus: "v1.20.5",
+            django: "5.2",
+            djangorestframework: "3.16",
+            py_consul: "1.6",
+            gunicorn: "23.0",
+            python: "3.11",
+            rust_edition: "2021",
+        }
+    }
+}
