@@ -281,9 +281,7 @@ impl<'a> Program<'a> {
                             continue;
                         }
                     }
-                    if let Some(s) = self.resolve_name_guarded(star, name, depth)
-                        && !matches!(s, Symbol::External(_)) | self.module(star).is_none()
-                    {
+                    if let Some(s) = self.resolve_name_guarded(star, name, depth) {
                         return Some(s);
                     }
                 }
