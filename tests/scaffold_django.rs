@@ -171,7 +171,7 @@ fn renders_the_service_files() {
     assert!(registration.contains("SERVICE_NAME = \"order-service\""));
     assert!(registration.contains("return f\"{SERVICE_NAME}-{host}-{port}\""));
     assert!(registration.contains("DEFAULT_PORT = 8111"));
-    assert!(registration.contains("\"DeregisterCriticalServiceAfter\": DEREGISTER_CRITICAL_AFTER"));
+    assert!(registration.contains("deregister=DEREGISTER_CRITICAL_AFTER"));
 
     // Both the prefixed and the stripped routes are mounted.
     let urls = file(files, &format!("{ident}/urls.py"));
