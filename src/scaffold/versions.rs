@@ -18,6 +18,14 @@ pub struct Versions {
     pub py_consul: &'static str,
     pub gunicorn: &'static str,
     pub python: &'static str,
+    /// django-prometheus: request/DB metrics and `/metrics` for Django (2.5 supports
+    /// Django 5.2), on the official prometheus_client.
+    pub django_prometheus: &'static str,
+    /// dj-database-url: `DATABASE_URL` → Django's `DATABASES` entry.
+    pub dj_database_url: &'static str,
+    /// ruff, the linter generated Python code is checked with. Exact: lint results
+    /// must not drift between runs.
+    pub ruff: &'static str,
     /// Rust edition of generated crates.
     pub rust_edition: &'static str,
 }
@@ -34,6 +42,9 @@ impl Default for Versions {
             py_consul: "1.6",
             gunicorn: "23.0",
             python: "3.11",
+            django_prometheus: "2.5",
+            dj_database_url: "3.1",
+            ruff: "0.17.6",
             rust_edition: "2021",
         }
     }
