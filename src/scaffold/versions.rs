@@ -20,21 +20,29 @@ pub struct Versions {
     pub python: &'static str,
     /// Rust edition of generated crates.
     pub rust_edition: &'static str,
+    /// Consul image of docker-compose.yml: 1.16 is the last line under the MPL
+    /// (1.17 onwards is BSL-licensed).
+    pub consul_image: &'static str,
+    /// Traefik v3 image of docker-compose.yml (3.7 is the line checked on these
+    /// machines, PRODUCT.md).
+    pub traefik_image: &'static str,
 }
 
 impl Default for Versions {
     fn default() -> Self {
         Versions {
             go: "1.22",
-            go_consul_api: "v1.34.1",
-            go_gin: "v1.10.0",
-            go_prometheus: "v1.20.5",
+            go_consul_api: "v1.34.5",
+            go_gin: "v1.11.0",
+            go_prometheus: "v1.23.2",
             django: "5.2",
             djangorestframework: "3.16",
             py_consul: "1.6",
             gunicorn: "23.0",
             python: "3.11",
             rust_edition: "2021",
+            consul_image: "hashicorp/consul:1.16",
+            traefik_image: "traefik:v3.7",
         }
     }
 }
