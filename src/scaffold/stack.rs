@@ -7,17 +7,18 @@ use crate::decomposition::Stack;
 
 /// The shell command that starts a service in the foreground from its directory.
 ///
-/// - Go: `go run .` (the module's main package is at its root).
+/// - Go: build the module's root main package into `.bin/service`, then `exec` it
+///   (`go run` does not pass SIGTERM on to the program, which must deregister).
 /// - Django: migrations, then gunicorn on the project's WSGI module
 ///   `<ident>.wsgi:application` (the project package is named after the service's
 ///   identifier), bound to `SERVICE_ADDRESS:PORT`.
-/// - Rust: `cargo run --release` (one binary crate).
+/// - Rust: `exec cargo run --release` (one binary crate; cargo execs it on Unix).
 pub fn run_command(stack: Stack, ident: &str) -> String {
     match stack {
-        Stack::Go => "go run .".to_owned(),
+        Stack::Go => "go build -o .bin/service . && exec ./.bin/service".to_owned(),
         Stack::Django => format!(
             "python manage.py migrate --noinput && exec gunicorn --bind \"$SERVICE_ADDRESS:$PORT\" {ident}.wsgi:application"
         ),
-        Stack::Rust => "cargo run --release".to_owned(),
+        Stack::Rust => "exec cargo run --release".to_owned(),
     }
 }

@@ -10,6 +10,8 @@ pub struct Versions {
     /// github.com/hashicorp/consul/api (v1.34.x builds on Go 1.26, PRODUCT.md).
     pub go_consul_api: &'static str,
     pub go_gin: &'static str,
+    /// Builder image of the Go services' Dockerfile (the toolchain on these machines).
+    pub go_image: &'static str,
     pub go_prometheus: &'static str,
     /// Django LTS that runs on Python 3.11 (Django 6 needs 3.12+).
     pub django: &'static str,
@@ -34,6 +36,7 @@ impl Default for Versions {
             go: "1.22",
             go_consul_api: "v1.34.5",
             go_gin: "v1.11.0",
+            go_image: "golang:1.26",
             go_prometheus: "v1.23.2",
             django: "5.2",
             djangorestframework: "3.16",
