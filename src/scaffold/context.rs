@@ -34,6 +34,12 @@ pub struct ServiceSummary {
     pub route_prefix: String,
     /// Consul service tags, Traefik's included.
     pub tags: Vec<String>,
+    /// `config/orders/dev/`: where its configuration lives in Consul KV.
+    pub kv_prefix: String,
+    /// Its configuration defaults, seeded into Consul KV by the system files.
+    pub config: Vec<ConfigEntry>,
+    /// How `run-local` starts it from its own directory (see [`super::stack`]).
+    pub run_command: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,6 +103,19 @@ pub struct DependencyView {
 pub struct ConfigEntry {
     pub key: String,
     pub value: String,
+    /// The value in standard base64, as Consul KV's JSON (`consul kv import`) holds it.
+    pub value_base64: String,
+}
+
+fn config_entries(c: &Context) -> Vec<ConfigEntry> {
+    c.config
+        .iter()
+        .map(|(k, v)| ConfigEntry {
+            key: k.clone(),
+            value: v.clone(),
+            value_base64: super::base64::encode(v.as_bytes()),
+        })
+        .collect()
 }
 
 /// `order-lines` → `order_lines`
@@ -169,6 +188,11 @@ fn forwardauth_address(
     ))
 }
 
+/// `config/<service>/<env>/` (PRODUCT.md: Consul KV layout `config/<service>/<env>/<KEY>`).
+fn kv_prefix(d: &Decomposition, c: &Context) -> String {
+    format!("config/{}/{}/", c.name, d.defaults.env)
+}
+
 fn summary(
     d: &Decomposition,
     c: &Context,
@@ -182,6 +206,9 @@ fn summary(
         stack: c.stack,
         port,
         route_prefix: prefix.clone(),
+        kv_prefix: kv_prefix(d, c),
+        config: config_entries(c),
+        run_command: super::stack::run_command(c.stack, &ident(&c.name)),
         tags: traefik::service_tags(
             &c.name,
             &prefix,
@@ -251,18 +278,11 @@ impl TemplateContext {
                 description: c.description.clone(),
                 team: c.team.clone(),
                 env: d.defaults.env.clone(),
-                kv_prefix: format!("config/{}/{}/", c.name, d.defaults.env),
+                kv_prefix: kv_prefix(d, c),
                 tags: me.tags,
                 entities,
                 dependencies,
-                config: c
-                    .config
-                    .iter()
-                    .map(|(k, v)| ConfigEntry {
-                        key: k.clone(),
-                        value: v.clone(),
-                    })
-                    .collect(),
+                config: config_entries(c),
                 publishes: c.publishes.clone(),
                 consumes: c.consumes.clone(),
                 commands: c.commands.clone(),

@@ -10,6 +10,8 @@ pub struct Versions {
     /// github.com/hashicorp/consul/api (v1.34.x builds on Go 1.26, PRODUCT.md).
     pub go_consul_api: &'static str,
     pub go_gin: &'static str,
+    /// Builder image of the Go services' Dockerfile (the toolchain on these machines).
+    pub go_image: &'static str,
     pub go_prometheus: &'static str,
     /// Django LTS that runs on Python 3.11 (Django 6 needs 3.12+).
     pub django: &'static str,
@@ -28,15 +30,22 @@ pub struct Versions {
     pub ruff: &'static str,
     /// Rust edition of generated crates.
     pub rust_edition: &'static str,
+    /// Consul image of docker-compose.yml: 1.16 is the last line under the MPL
+    /// (1.17 onwards is BSL-licensed).
+    pub consul_image: &'static str,
+    /// Traefik v3 image of docker-compose.yml (3.7 is the line checked on these
+    /// machines, PRODUCT.md).
+    pub traefik_image: &'static str,
 }
 
 impl Default for Versions {
     fn default() -> Self {
         Versions {
             go: "1.22",
-            go_consul_api: "v1.34.1",
-            go_gin: "v1.10.0",
-            go_prometheus: "v1.20.5",
+            go_consul_api: "v1.34.5",
+            go_gin: "v1.11.0",
+            go_image: "golang:1.26",
+            go_prometheus: "v1.23.2",
             django: "5.2",
             djangorestframework: "3.16",
             py_consul: "1.6",
@@ -46,6 +55,8 @@ impl Default for Versions {
             dj_database_url: "3.1",
             ruff: "0.17.6",
             rust_edition: "2021",
+            consul_image: "hashicorp/consul:1.16",
+            traefik_image: "traefik:v3.7",
         }
     }
 }
