@@ -71,8 +71,10 @@ struct Checker<'a> {
 impl Checker<'_> {
     fn err(&mut self, path: &str, code: &str, message: String, help: &str) {
         let mut d = self.pos.error(self.file, path, code, message).help(help);
+        // Top-level paths that are absent (`aggregates`) have no ancestor: point at the
+        // workshop's name, the one key every file has.
         if d.line.is_none()
-            && let Some((line, column)) = self.pos.of("")
+            && let Some((line, column)) = self.pos.of("workshop")
         {
             d = d.at(line, column);
         }
@@ -367,7 +369,12 @@ pub fn validate(w: &Workshop, file: &str, pos: &Positions) -> Vec<Diagnostic> {
             .route_prefix
             .clone()
             .unwrap_or_else(|| format!("/{}", ctx.name));
-        let path = format!("contexts[{j}].route_prefix");
+        // The default prefix has no node of its own: point at the name it comes from.
+        let path = if ctx.route_prefix.is_some() {
+            format!("contexts[{j}].route_prefix")
+        } else {
+            format!("contexts[{j}].name")
+        };
         if !is_valid_route_prefix(&prefix) {
             if ctx.route_prefix.is_some() {
                 c.err(
