@@ -14,156 +14,37 @@ fn read(rel: &str) -> String {
 }
 
 /// (fixture under fixtures/events/invalid, code, line, column, part of the message)
+#[rustfmt::skip]
 const RULES: &[(&str, &str, u32, u32, &str)] = &[
     ("unknown-field.yaml", "yaml", 8, 5, "unknown field `emit`"),
     ("syntax-error.yaml", "yaml", 6, 9, "did not find expected"),
     ("wrong-type.yaml", "yaml", 7, 12, "unknown variant `cobol`"),
-    (
-        "invalid-workshop-name.yaml",
-        "invalid-name",
-        2,
-        11,
-        "\"My Shop\"",
-    ),
-    (
-        "invalid-context-name.yaml",
-        "invalid-name",
-        5,
-        14,
-        "\"Ordering_Service\"",
-    ),
-    (
-        "invalid-aggregate-name.yaml",
-        "invalid-name",
-        4,
-        11,
-        "\"order line\"",
-    ),
-    (
-        "invalid-data-name.yaml",
-        "invalid-name",
-        5,
-        19,
-        "\"order-line\"",
-    ),
+    ("invalid-workshop-name.yaml", "invalid-name", 2, 11, "\"My Shop\""),
+    ("invalid-context-name.yaml", "invalid-name", 5, 14, "\"Ordering_Service\""),
+    ("invalid-aggregate-name.yaml", "invalid-name", 4, 11, "\"order line\""),
+    ("invalid-data-name.yaml", "invalid-name", 5, 19, "\"order-line\""),
     ("invalid-field-name.yaml", "invalid-name", 8, 20, "\"id\""),
-    (
-        "duplicate-name.yaml",
-        "duplicate-name",
-        9,
-        5,
-        "first at line 8",
-    ),
-    (
-        "unknown-actor.yaml",
-        "unknown-actor",
-        7,
-        31,
-        "did you mean `Customer`",
-    ),
-    (
-        "unknown-aggregate.yaml",
-        "unknown-aggregate",
-        7,
-        16,
-        "did you mean `Order`",
-    ),
-    (
-        "unknown-event.yaml",
-        "unknown-event",
-        8,
-        26,
-        "\"OrderConfirmd\"",
-    ),
-    (
-        "unknown-policy-event.yaml",
-        "unknown-event",
-        9,
-        23,
-        "\"OrderFailed\"",
-    ),
-    (
-        "unknown-read-model-source.yaml",
-        "unknown-event",
-        10,
-        25,
-        "\"OrderShipped\"",
-    ),
-    (
-        "unknown-policy-command.yaml",
-        "unknown-command",
-        11,
-        13,
-        "\"ReserveStock\"",
-    ),
-    (
-        "unknown-read-model.yaml",
-        "unknown-read-model",
-        6,
-        70,
-        "did you mean `ProductCatalogue`",
-    ),
-    (
-        "unknown-context.yaml",
-        "unknown-context",
-        5,
-        30,
-        "\"billing\"",
-    ),
-    (
-        "unknown-hotspot-target.yaml",
-        "unknown-name",
-        9,
-        42,
-        "\"Returns\"",
-    ),
-    (
-        "unemitted-event.yaml",
-        "unemitted-event",
-        9,
-        5,
-        "\"OrderShipped\"",
-    ),
-    (
-        "unhandled-command.yaml",
-        "unhandled-command",
-        7,
-        11,
-        "\"CapturePayment\"",
-    ),
-    (
-        "command-handled-twice.yaml",
-        "command-handled-twice",
-        10,
-        16,
-        "aggregate \"Payment\"",
-    ),
-    (
-        "aggregate-in-two-contexts.yaml",
-        "aggregate-in-two-contexts",
-        13,
-        27,
-        "\"ordering\" at line 4",
-    ),
+    ("duplicate-name.yaml", "duplicate-name", 9, 5, "first at line 8"),
+    ("unknown-actor.yaml", "unknown-actor", 7, 31, "did you mean `Customer`"),
+    ("unknown-aggregate.yaml", "unknown-aggregate", 7, 16, "did you mean `Order`"),
+    ("unknown-event.yaml", "unknown-event", 8, 26, "\"OrderConfirmd\""),
+    ("unknown-policy-event.yaml", "unknown-event", 9, 23, "\"OrderFailed\""),
+    ("unknown-read-model-source.yaml", "unknown-event", 10, 25, "\"OrderShipped\""),
+    ("unknown-policy-command.yaml", "unknown-command", 11, 13, "\"ReserveStock\""),
+    ("unknown-read-model.yaml", "unknown-read-model", 6, 70, "did you mean `ProductCatalogue`"),
+    ("unknown-context.yaml", "unknown-context", 5, 30, "\"billing\""),
+    ("unknown-hotspot-target.yaml", "unknown-name", 9, 44, "\"Returns\""),
+    ("unemitted-event.yaml", "unemitted-event", 9, 5, "\"OrderShipped\""),
+    ("unhandled-command.yaml", "unhandled-command", 7, 11, "\"CapturePayment\""),
+    ("command-handled-twice.yaml", "command-handled-twice", 10, 16, "aggregate \"Payment\""),
+    ("aggregate-in-two-contexts.yaml", "aggregate-in-two-contexts", 13, 27, "\"ordering\" at line 4"),
     ("shared-data.yaml", "shared-data", 5, 55, "\"order_line\""),
     ("empty-context.yaml", "empty-context", 10, 11, "\"billing\""),
     ("team-conflict.yaml", "team-conflict", 6, 11, "\"checkout\""),
     ("invalid-route.yaml", "invalid-route", 10, 19, "/orders/`x`"),
     ("duplicate-route.yaml", "duplicate-route", 13, 11, "/cart"),
-    (
-        "invalid-text.yaml",
-        "invalid-text",
-        10,
-        18,
-        "template syntax",
-    ),
-    (
-        "no-aggregates.yaml",
-        "no-aggregates",
-        2,
-        11,
-        "no aggregates",
-    ),
+    ("invalid-text.yaml", "invalid-text", 10, 18, "template syntax"),
+    ("no-aggregates.yaml", "no-aggregates", 2, 11, "no aggregates"),
     ("empty-policy.yaml", "empty-policy", 9, 12, "\"Whatever\""),
 ];
 
@@ -280,7 +161,7 @@ policies:
   - {name: Undo, on: [OrderPlaced, OrderCancelled], issues: CancelOrder}
 hotspots:
   - Who cancels?
-  - {text: Refunds?, about: CancelOrder}
+  - {text: 'Refunds?', about: CancelOrder}
 ";
     let w = load_workshop("w.yaml", text).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(w.actors[0].name, "Customer");
