@@ -94,6 +94,16 @@ fn aggregates_and_data_seed_their_contexts_by_name() {
         ids(&seeds, "catalogue"),
         set(&["model:catalog.Product", "table:catalog_product"])
     );
+    // As must-link constraints: every node linked to the first, none twice.
+    let pairs = seeds
+        .contexts
+        .iter()
+        .find(|c| c.context == "ordering")
+        .unwrap()
+        .must_link();
+    assert_eq!(pairs.len(), 3);
+    let linked: BTreeSet<&String> = pairs.iter().flat_map(|p| p.iter()).collect();
+    assert_eq!(linked.len(), 4);
     // `refund` has no model or table in the code.
     assert_eq!(seeds.unmatched.len(), 1, "{:?}", seeds.unmatched);
     assert_eq!(seeds.unmatched[0].data.as_deref(), Some("refund"));

@@ -44,6 +44,16 @@ impl SeedContext {
     pub fn ids(&self) -> impl Iterator<Item = &str> {
         self.nodes.iter().map(|n| n.id.as_str())
     }
+
+    /// The seeds as must-link pairs (each node with the context's first one), the
+    /// shape of `Decomposition::constraints.must_link`.
+    pub fn must_link(&self) -> Vec<[String; 2]> {
+        let mut ids = self.ids();
+        let Some(first) = ids.next() else {
+            return Vec::new();
+        };
+        ids.map(|id| [first.to_owned(), id.to_owned()]).collect()
+    }
 }
 
 /// One graph node pinned to a context, and why.
