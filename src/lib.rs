@@ -10,6 +10,7 @@ pub mod cache;
 pub mod cli;
 pub mod decomposition;
 pub mod diagnostics;
+pub mod events;
 pub mod frontend;
 pub mod fs;
 pub mod graph;

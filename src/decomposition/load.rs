@@ -71,6 +71,27 @@ pub fn is_valid_route_prefix(prefix: &str) -> bool {
         && !prefix.split('/').any(|s| s == "." || s == "..")
 }
 
+/// An entity name usable as a class/struct name in every stack: `PascalCase` ASCII
+/// letters and digits (`OrderLine`).
+pub fn is_valid_entity_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|ch| ch.is_ascii_uppercase())
+        && name.chars().all(|ch| ch.is_ascii_alphanumeric())
+}
+
+/// A field name usable as a column and attribute in every stack: `snake_case`, and not
+/// `id` (generated) or a keyword of Go, Python or Rust that generated code would trip on.
+pub fn is_valid_field_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|ch| ch.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_')
+        && !RESERVED_FIELD_NAMES.contains(&name)
+}
+
 /// A configuration key: letters, digits and `_` (an environment variable name).
 pub fn is_valid_config_key(key: &str) -> bool {
     !key.is_empty()
@@ -162,7 +183,9 @@ const RESERVED_FIELD_NAMES: &[&str] = &[
 /// Collections that would shadow the endpoints every generated service has.
 const RESERVED_COLLECTIONS: &[&str] = &["health", "metrics", "config", "deps"];
 
-fn is_safe_text(text: &str) -> bool {
+/// Text that ends up in generated files or YAML comments: no control characters
+/// (except tab) and no template syntax.
+pub fn is_safe_text(text: &str) -> bool {
     !text.chars().any(|c| c.is_control() && c != '\t')
         && !text.contains("{{")
         && !text.contains("{%")
@@ -362,13 +385,7 @@ pub fn validate(d: &Decomposition, file: &str, pos: &Positions) -> Vec<Diagnosti
             model_owners.insert(model, i);
         }
         for (e, entity) in c.entities.iter().enumerate() {
-            let valid = entity
-                .name
-                .chars()
-                .next()
-                .is_some_and(|ch| ch.is_ascii_uppercase())
-                && entity.name.chars().all(|ch| ch.is_ascii_alphanumeric());
-            if !valid {
+            if !is_valid_entity_name(&entity.name) {
                 err(
                     &format!("contexts[{i}].entities[{e}].name"),
                     "invalid-name",
@@ -394,16 +411,7 @@ pub fn validate(d: &Decomposition, file: &str, pos: &Positions) -> Vec<Diagnosti
                 );
             }
             for (f, field) in entity.fields.iter().enumerate() {
-                let valid = field
-                    .name
-                    .chars()
-                    .next()
-                    .is_some_and(|ch| ch.is_ascii_lowercase())
-                    && field
-                        .name
-                        .chars()
-                        .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
-                if !valid || RESERVED_FIELD_NAMES.contains(&field.name.as_str()) {
+                if !is_valid_field_name(&field.name) {
                     err(
                         &format!("contexts[{i}].entities[{e}].fields[{f}].name"),
                         "invalid-name",
