@@ -184,7 +184,7 @@ pub fn registration(
         name: name.to_owned(),
         address: address.to_owned(),
         port,
-        tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+        tags: tags.iter().map(|t| with_port(t, port)).collect(),
         meta: BTreeMap::from([
             ("env".to_owned(), env.to_owned()),
             ("generator".to_owned(), "seam".to_owned()),
@@ -195,6 +195,19 @@ pub fn registration(
             timeout: "5s".to_owned(),
             deregister_critical_service_after: "1m".to_owned(),
         },
+    }
+}
+
+/// Traefik's `traefik.http.services.<s>.loadbalancer.server.port` tag overrides the
+/// registered port. The tags were generated for the service's default port, so an
+/// instance started with another `PORT` must carry its own port in that tag, or Traefik
+/// would route to a port nothing listens on.
+fn with_port(tag: &str, port: u16) -> String {
+    match tag.split_once(".loadbalancer.server.port=") {
+        Some((service, _)) if service.starts_with("traefik.http.services.") => {
+            format!("{service}.loadbalancer.server.port={port}")
+        }
+        _ => tag.to_owned(),
     }
 }
 
@@ -565,6 +578,24 @@ mod tests {
         assert_eq!(
             r.id,
             registration("orders", "10.0.3.7", 8101, &[], "dev").id
+        );
+        let moved = registration(
+            "orders",
+            "10.0.3.7",
+            9000,
+            &[
+                "traefik.enable=true",
+                "traefik.http.services.orders.loadbalancer.server.port=8101",
+            ],
+            "dev",
+        );
+        assert_eq!(
+            moved.tags,
+            [
+                "traefik.enable=true",
+                "traefik.http.services.orders.loadbalancer.server.port=9000"
+            ],
+            "Traefik follows the port the instance really listens on"
         );
         let v6 = registration("orders", "fd00::7", 8101, &[], "dev");
         assert_eq!(v6.id, "orders-fd00--7-8101");
