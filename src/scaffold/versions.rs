@@ -36,6 +36,22 @@ pub struct Versions {
     /// Traefik v3 image of docker-compose.yml (3.7 is the line checked on these
     /// machines, PRODUCT.md).
     pub traefik_image: &'static str,
+    // Crates of generated Rust services (caret requirements; checked with `cargo info`).
+    pub rust_axum: &'static str,
+    pub rust_tokio: &'static str,
+    /// reqwest with `rustls-no-provider`: rustls on ring, no OpenSSL and no aws-lc-sys
+    /// (a C build needing cmake); the service installs ring as the process provider.
+    pub rust_reqwest: &'static str,
+    pub rust_rustls: &'static str,
+    pub rust_serde: &'static str,
+    pub rust_serde_json: &'static str,
+    pub rust_tracing: &'static str,
+    pub rust_tracing_subscriber: &'static str,
+    /// prometheus without its default `protobuf` feature: text exposition only.
+    pub rust_prometheus: &'static str,
+    pub rust_base64: &'static str,
+    /// tower, for `ServiceExt::oneshot` in the generated handler tests.
+    pub rust_tower: &'static str,
 }
 
 impl Default for Versions {
@@ -57,6 +73,17 @@ impl Default for Versions {
             rust_edition: "2021",
             consul_image: "hashicorp/consul:1.16",
             traefik_image: "traefik:v3.7",
+            rust_axum: "0.8.9",
+            rust_tokio: "1.54.1",
+            rust_reqwest: "0.13.5",
+            rust_rustls: "0.23.46",
+            rust_serde: "1.0.229",
+            rust_serde_json: "1.0.154",
+            rust_tracing: "0.1.44",
+            rust_tracing_subscriber: "0.3.23",
+            rust_prometheus: "0.14.0",
+            rust_base64: "0.23.1",
+            rust_tower: "0.5.3",
         }
     }
 }
