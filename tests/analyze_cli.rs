@@ -285,3 +285,26 @@ fn cache_reuses_unchanged_files_and_notices_changes() {
     }
     assert_eq!(run("json"), changed);
 }
+
+#[test]
+fn mixed_language_tree_gives_one_graph_and_lang_filters() {
+    let fixtures = repo().join("fixtures");
+    let (doc, _) = analyze_json(&fixtures, &[]);
+    let langs: Vec<&str> = doc["languages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(langs, ["python", "go", "rust"]);
+    let (doc, _) = analyze_json(&fixtures, &["--lang", "go"]);
+    assert_eq!(doc["languages"], serde_json::json!(["go"]));
+    assert!(
+        doc["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["lang"].is_null() || n["lang"] == "go"),
+        "--lang go keeps only Go code"
+    );
+}
