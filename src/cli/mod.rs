@@ -5,6 +5,7 @@
 //! an output that could not be written); 2 the command line itself is wrong.
 
 mod analyze;
+mod propose;
 
 use std::process::ExitCode;
 
@@ -21,7 +22,7 @@ pub const EXIT_USAGE: u8 = 2;
     long_about = "seam analyzes a Django, Go or Rust monolith into a dependency and data-access graph, \
 proposes bounded contexts with one owner per table, and scaffolds services wired to Consul and Traefik.",
     after_help = "Exit codes: 0 success, 1 failure (bad input, unwritable output), 2 usage error.\n\n\
-Examples:\n  seam analyze ./shop\n  seam analyze ./shop --format json -o graph.json"
+Examples:\n  seam analyze ./shop\n  seam analyze ./shop --format json -o graph.json\n  seam propose ./shop -o decomposition.yaml"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -31,6 +32,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Analyze(analyze::AnalyzeArgs),
+    Propose(propose::ProposeArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -44,6 +46,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Propose(args) => propose::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
