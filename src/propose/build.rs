@@ -254,13 +254,13 @@ pub(super) fn decomposition(
         // Notes: why this context, which stack, what it owns, its size.
         let mut notes = Vec::new();
         notes.push(format!(
-            "context {}: {} module(s), {} model(s), {} table(s) owned, ~{} LOC ({:?} against 1K–10K)",
+            "context {}: {} module(s), {} model(s), {} table(s) owned, ~{} LOC ({})",
             context.name,
             modules.len(),
             models.len(),
             context.tables.len(),
             context.loc.unwrap_or(0),
-            metrics.sizes[ctx].loc_status
+            super::summary::loc_words(metrics.sizes[ctx].loc_status)
         ));
         if let Some(why) = explanations.contexts.get(ctx) {
             notes.push(format!("held together by: {why}"));

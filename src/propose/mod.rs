@@ -486,6 +486,16 @@ fn cluster_units(
         let mut pairs: Vec<((usize, usize), usize)> = overlap.into_iter().collect();
         pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut taken = BTreeSet::new();
+        // A cluster holding pinned ids of a context is that context, whatever else joined.
+        for u in 0..n {
+            if let (Some(new), Some(old)) = (of_unit[u], fixed_label[u])
+                && previous[new].is_none()
+                && taken.insert(old)
+            {
+                previous[new] = Some(old);
+                names[new] = prev.contexts[old].name.clone();
+            }
+        }
         for ((new, old), _) in pairs {
             if previous[new].is_none() && taken.insert(old) {
                 previous[new] = Some(old);

@@ -30,11 +30,7 @@ pub fn render(p: &Proposal) -> String {
             size.models,
             c.tables.len(),
             size.loc,
-            match size.loc_status {
-                super::metrics::LocStatus::TooSmall => "below 1K",
-                super::metrics::LocStatus::Ok => "within 1K–10K",
-                super::metrics::LocStatus::TooLarge => "above 10K",
-            },
+            loc_words(size.loc_status),
             c.team
                 .as_ref()
                 .map(|t| format!(", team {t}"))
@@ -135,4 +131,13 @@ pub fn render(p: &Proposal) -> String {
         let _ = writeln!(out, "\nIn no context: {}", p.unassigned.join(", "));
     }
     out
+}
+
+/// The 1K–10K lines-of-code guidance in words.
+pub fn loc_words(status: super::metrics::LocStatus) -> &'static str {
+    match status {
+        super::metrics::LocStatus::TooSmall => "below the 1K–10K LOC guidance",
+        super::metrics::LocStatus::Ok => "within the 1K–10K LOC guidance",
+        super::metrics::LocStatus::TooLarge => "above the 1K–10K LOC guidance",
+    }
 }
