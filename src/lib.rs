@@ -15,6 +15,7 @@ pub mod frontend;
 pub mod fs;
 pub mod graph;
 pub mod output;
+pub mod propose;
 pub mod scaffold;
 pub mod source;
 pub mod sql;

@@ -36,6 +36,17 @@ pub struct AnalyzeArgs {
     /// Write the output to FILE (atomically) instead of stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Print no progress and no warnings
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// How a tree is analysed; shared by every command that analyses code
+/// (`seam analyze`, `seam propose PATH`).
+#[derive(Args, Debug, Clone)]
+pub struct AnalysisArgs {
     /// Languages to analyse
     #[arg(long, value_enum, value_delimiter = ',', default_value = "auto")]
     pub lang: Vec<LangArg>,
@@ -57,9 +68,45 @@ pub struct AnalyzeArgs {
     /// Worker threads (0: one per core)
     #[arg(short = 'j', long, default_value_t = 0)]
     pub jobs: usize,
-    /// Print no progress and no warnings
-    #[arg(short, long)]
-    pub quiet: bool,
+}
+
+impl AnalysisArgs {
+    /// The analysis options these arguments stand for; sets the worker pool size once.
+    pub fn options(&self, progress: bool) -> AnalyzeOptions {
+        if self.jobs > 0 {
+            // Only fails if a pool exists already, which cannot happen this early.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(self.jobs)
+                .build_global();
+        }
+        let langs = self
+            .lang
+            .iter()
+            .filter_map(|l| match l {
+                LangArg::Auto => None,
+                LangArg::Python => Some(Lang::Python),
+                LangArg::Go => Some(Lang::Go),
+                LangArg::Rust => Some(Lang::Rust),
+            })
+            .collect();
+        AnalyzeOptions {
+            frontend: FrontendOptions {
+                langs,
+                include_tests: self.include_tests,
+            },
+            walk: WalkOptions {
+                max_file_size: self.max_file_size,
+                follow_links: !self.no_follow,
+                threads: self.jobs,
+            },
+            cache_dir: if self.no_cache {
+                None
+            } else {
+                self.cache_dir.clone().or_else(FactsCache::default_dir)
+            },
+            progress,
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,39 +131,9 @@ pub enum LangArg {
 }
 
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
-    if args.jobs > 0 {
-        // Only fails if a pool exists already, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(args.jobs)
-            .build_global();
-    }
-    let langs = args
-        .lang
-        .iter()
-        .filter_map(|l| match l {
-            LangArg::Auto => None,
-            LangArg::Python => Some(Lang::Python),
-            LangArg::Go => Some(Lang::Go),
-            LangArg::Rust => Some(Lang::Rust),
-        })
-        .collect();
-    let opts = AnalyzeOptions {
-        frontend: FrontendOptions {
-            langs,
-            include_tests: args.include_tests,
-        },
-        walk: WalkOptions {
-            max_file_size: args.max_file_size,
-            follow_links: !args.no_follow,
-            threads: args.jobs,
-        },
-        cache_dir: if args.no_cache {
-            None
-        } else {
-            args.cache_dir.clone().or_else(FactsCache::default_dir)
-        },
-        progress: !args.quiet && std::io::stderr().is_terminal(),
-    };
+    let opts = args
+        .analysis
+        .options(!args.quiet && std::io::stderr().is_terminal());
     let analysis =
         analyze(&args.path, &opts).with_context(|| format!("analysing {}", args.path.display()))?;
 

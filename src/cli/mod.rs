@@ -5,6 +5,7 @@
 //! an output that could not be written); 2 the command line itself is wrong.
 
 mod analyze;
+mod propose;
 mod scaffold;
 
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ pub const EXIT_USAGE: u8 = 2;
     long_about = "seam analyzes a Django, Go or Rust monolith into a dependency and data-access graph, \
 proposes bounded contexts with one owner per table, and scaffolds services wired to Consul and Traefik.",
     after_help = "Exit codes: 0 success, 1 failure (bad input, unwritable output), 2 usage error.\n\n\
-Examples:\n  seam analyze ./shop\n  seam analyze ./shop --format json -o graph.json\n  seam scaffold decomposition.yaml -o services/"
+Examples:\n  seam analyze ./shop\n  seam analyze ./shop --format json -o graph.json\n  seam propose ./shop -o decomposition.yaml\n  seam scaffold decomposition.yaml -o services/"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -32,6 +33,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Analyze(analyze::AnalyzeArgs),
+    Propose(propose::ProposeArgs),
     Scaffold(scaffold::ScaffoldArgs),
 }
 
@@ -46,6 +48,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Propose(args) => propose::run(args),
         Command::Scaffold(args) => scaffold::run(args),
     };
     match result {

@@ -259,6 +259,7 @@ pub fn validate(d: &Decomposition, file: &str, pos: &Positions) -> Vec<Diagnosti
     let mut prefixes: HashMap<String, usize> = HashMap::new();
     let mut owners: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut model_owners: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut module_owners: BTreeMap<&str, usize> = BTreeMap::new();
     let ports = d.ports();
     let mut port_owner: HashMap<u16, usize> = HashMap::new();
     for (i, c) in d.contexts.iter().enumerate() {
@@ -383,6 +384,28 @@ pub fn validate(d: &Decomposition, file: &str, pos: &Positions) -> Vec<Diagnosti
                 );
             }
             model_owners.insert(model, i);
+        }
+        for (m, module) in c.modules.iter().enumerate() {
+            match module_owners.get(module.as_str()) {
+                Some(&other) if other != i => err(
+                    &format!("contexts[{i}].modules[{m}]"),
+                    "shared-module",
+                    format!(
+                        "module {module} is placed in both {:?} and {:?}",
+                        d.contexts[other].name, c.name
+                    ),
+                    "a module belongs to one context; remove it from one of them",
+                ),
+                Some(_) => err(
+                    &format!("contexts[{i}].modules[{m}]"),
+                    "duplicate-module",
+                    format!("module {module} is listed twice in {:?}", c.name),
+                    "remove the duplicate",
+                ),
+                None => {
+                    module_owners.insert(module, i);
+                }
+            }
         }
         for (e, entity) in c.entities.iter().enumerate() {
             if !is_valid_entity_name(&entity.name) {

@@ -1,0 +1,235 @@
+//! Why each module, model and table sits where it does, and what crosses each
+//! dependency between contexts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::Assignment;
+use super::coupling::{Coupling, Signal};
+use super::ownership::{TableOwnership, Violation};
+
+/// Strongest edges listed per unit.
+const STRONGEST: usize = 3;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeExplanation {
+    /// The unit at the other end.
+    pub with: String,
+    pub context: String,
+    pub weight: f64,
+    /// Signals by contribution, strongest first.
+    pub signals: Vec<String>,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitExplanation {
+    pub unit: String,
+    pub kind: super::coupling::UnitKind,
+    pub context: String,
+    /// One sentence.
+    pub reason: String,
+    pub strongest: Vec<EdgeExplanation>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TableExplanation {
+    pub table: String,
+    pub owner: String,
+    pub rule: super::ownership::OwnerRule,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DependencyExplanation {
+    pub from: String,
+    pub to: String,
+    /// Calls, imports, relations and table accesses crossing, with `file:line`.
+    pub crossing: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Explanations {
+    pub units: Vec<UnitExplanation>,
+    pub tables: Vec<TableExplanation>,
+    pub dependencies: Vec<DependencyExplanation>,
+    /// Per context: the signals holding it together (by internal weight).
+    pub contexts: Vec<String>,
+}
+
+pub(super) fn explain(
+    c: &Coupling,
+    a: &Assignment,
+    ownership: &[TableOwnership],
+    violations: &[Violation],
+) -> Explanations {
+    let ctx_name = |u: usize| {
+        a.of_unit[u]
+            .map(|x| a.names[x].clone())
+            .unwrap_or_else(|| "(none)".to_owned())
+    };
+    let mut units = Vec::new();
+    for (u, unit) in c.units.iter().enumerate() {
+        let Some(ctx) = a.of_unit[u] else { continue };
+        let strongest: Vec<EdgeExplanation> = c
+            .strongest(u, STRONGEST)
+            .into_iter()
+            .map(|(v, p)| {
+                let mut sig: Vec<(&Signal, &f64)> = p.by_signal.iter().collect();
+                sig.sort_by(|x, y| y.1.total_cmp(x.1));
+                EdgeExplanation {
+                    with: c.units[v].id.clone(),
+                    context: ctx_name(v),
+                    weight: round(p.weight),
+                    signals: sig
+                        .iter()
+                        .map(|(s, w)| format!("{} {:.2}", s.as_str(), w))
+                        .collect(),
+                    evidence: p.evidence.clone(),
+                }
+            })
+            .collect();
+        // Weight towards each context: the case for its placement.
+        let mut pull: BTreeMap<usize, f64> = BTreeMap::new();
+        for (&(x, y), p) in &c.pairs {
+            let other = if x == u {
+                y
+            } else if y == u {
+                x
+            } else {
+                continue;
+            };
+            if let Some(oc) = a.of_unit[other] {
+                *pull.entry(oc).or_default() += p.weight;
+            }
+        }
+        let total: f64 = pull.values().sum();
+        let here = pull.get(&ctx).copied().unwrap_or(0.0);
+        let reason = if a.isolated.contains(&u) {
+            "no coupling to any other unit in the analysed code; placed with its strongest neighbour, its app/package, or the largest context".to_owned()
+        } else if total <= 0.0 {
+            "pinned or listed here; no coupling to other units".to_owned()
+        } else {
+            let best_elsewhere = pull
+                .iter()
+                .filter(|(k, _)| **k != ctx)
+                .max_by(|x, y| x.1.total_cmp(y.1))
+                .map(|(k, w)| {
+                    format!(
+                        "; strongest pull elsewhere: {} ({:.0}%)",
+                        a.names[*k],
+                        100.0 * w / total
+                    )
+                })
+                .unwrap_or_default();
+            match strongest.first() {
+                Some(top) => format!(
+                    "{:.0}% of its coupling is with {}; strongest: {} ({}){best_elsewhere}",
+                    100.0 * here / total,
+                    a.names[ctx],
+                    top.with,
+                    top.signals.first().cloned().unwrap_or_default()
+                ),
+                None => format!(
+                    "{:.0}% of its coupling is with {}",
+                    100.0 * here / total,
+                    a.names[ctx]
+                ),
+            }
+        };
+        units.push(UnitExplanation {
+            unit: unit.id.clone(),
+            kind: unit.kind,
+            context: a.names[ctx].clone(),
+            reason,
+            strongest,
+        });
+    }
+    let tables = ownership
+        .iter()
+        .map(|o| TableExplanation {
+            table: o.table.clone(),
+            owner: o.owner.clone(),
+            rule: o.rule,
+            reason: o.reason.clone(),
+        })
+        .collect();
+    let mut crossing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for d in &c.dependencies {
+        if let (Some(x), Some(y)) = (a.of_unit[d.from], a.of_unit[d.to])
+            && x != y
+        {
+            let at = d
+                .evidence
+                .first()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default();
+            crossing
+                .entry((a.names[x].clone(), a.names[y].clone()))
+                .or_default()
+                .push(format!("{}{at}", d.what));
+        }
+    }
+    for v in violations {
+        crossing
+            .entry((v.context.clone(), v.owner.clone()))
+            .or_default()
+            .push(format!(
+                "{} {} table {}{}",
+                v.unit,
+                v.access,
+                v.table,
+                v.evidence
+                    .first()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ));
+    }
+    let dependencies = crossing
+        .into_iter()
+        .map(|((from, to), mut lines)| {
+            lines.sort();
+            lines.dedup();
+            DependencyExplanation {
+                from,
+                to,
+                crossing: lines,
+            }
+        })
+        .collect();
+    // What holds each context together: internal weight by signal.
+    let contexts = (0..a.names.len())
+        .map(|ctx| {
+            let mut by: BTreeMap<Signal, f64> = BTreeMap::new();
+            for (&(x, y), p) in &c.pairs {
+                if a.of_unit[x] == Some(ctx) && a.of_unit[y] == Some(ctx) {
+                    for (s, w) in &p.by_signal {
+                        *by.entry(*s).or_default() += w;
+                    }
+                }
+            }
+            let total: f64 = by.values().sum();
+            if total <= 0.0 {
+                return "no internal coupling".to_owned();
+            }
+            let mut v: Vec<(Signal, f64)> = by.into_iter().collect();
+            v.sort_by(|x, y| y.1.total_cmp(&x.1));
+            v.iter()
+                .take(4)
+                .map(|(s, w)| format!("{} {:.0}%", s.as_str(), 100.0 * w / total))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
+    Explanations {
+        units,
+        tables,
+        dependencies,
+        contexts,
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,229 @@
+//! The metrics of a split: a thin adapter from (coupling graph, assignment) to the plain
+//! inputs of the metrics functions, and a stable, serialisable [`Metrics`] record.
+//!
+//! Exact variants (see each function's doc comment in the metrics module):
+//! - `modularity`: Newman–Girvan Q with resolution γ on the weighted, undirected
+//!   coupling graph that was clustered (all signals);
+//! - `structural_modularity` (SM), `inter_call_percentage` (ICP), `interface_number`
+//!   (IFN): Jin et al. 2019, on the unit-level `calls` edges (functions and methods
+//!   lifted to their modules; ICP weighted by call occurrences, SM on distinct pairs);
+//! - `non_extreme_distribution` (NED): Jin et al. 2019, share of units in contexts
+//!   outside 5–20 units (lower is better);
+//! - `table_access_entropy`: transactional purity, the mean over tables of the entropy
+//!   (bits) of the contexts' shares of its reads and writes (0 = pure);
+//! - `shared_tables`: tables read or written by more than one context;
+//! - `cyclic_dependencies`: strongly connected components (size > 1) of the context
+//!   dependency graph (calls, imports, data access, model relations);
+//! - LOC per context against the 1K–10K guidance;
+//! - `mojofm`: MoJoFM (Wen & Tzerpos 2004) against `--reference`, on the units both name.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::cluster::WeightedGraph;
+use super::coupling::Coupling;
+use super::metrics;
+use super::ownership::TableOwnership;
+
+/// Units per context that NED counts as non-extreme (Jin et al. 2019 use 5–20 classes).
+pub const NED_RANGE: (usize, usize) = (5, 20);
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextSize {
+    pub context: String,
+    pub modules: usize,
+    pub models: usize,
+    pub loc: u64,
+    /// `too_small` (< 1000), `ok`, `too_large` (> 10000).
+    pub loc_status: metrics::LocStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MoJoFm {
+    pub reference: String,
+    /// Percent, 100 = identical.
+    pub value: f64,
+    /// Units compared (named by both).
+    pub units: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Metrics {
+    pub contexts: usize,
+    pub units: usize,
+    pub modularity: f64,
+    pub resolution: f64,
+    pub structural_modularity: f64,
+    pub inter_call_percentage: f64,
+    pub interface_number: f64,
+    pub non_extreme_distribution: f64,
+    pub table_access_entropy: f64,
+    pub shared_tables: usize,
+    pub cyclic_dependencies: Vec<Vec<String>>,
+    pub sizes: Vec<ContextSize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mojofm: Option<MoJoFm>,
+}
+
+/// A reference split: unit id → context name.
+#[derive(Debug, Clone, Default)]
+pub struct Reference {
+    pub name: String,
+    pub map: BTreeMap<String, String>,
+}
+
+/// Computes the metrics of `assignment` (unit → context index; unplaced units are left
+/// out) over `coupling`.
+pub fn compute(
+    coupling: &Coupling,
+    assignment: &[Option<usize>],
+    names: &[String],
+    ownership: &[TableOwnership],
+    resolution: f64,
+    reference: Option<&Reference>,
+) -> Metrics {
+    // Plain inputs over the placed units only.
+    let placed: Vec<usize> = (0..coupling.units.len())
+        .filter(|&u| assignment[u].is_some())
+        .collect();
+    let local: BTreeMap<usize, usize> = placed.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    let partition: Vec<usize> = placed.iter().map(|&u| assignment[u].unwrap_or(0)).collect();
+    let mut g = WeightedGraph::new(placed.len());
+    for (a, b, w) in coupling.weighted_pairs() {
+        if let (Some(&x), Some(&y)) = (local.get(&a), local.get(&b)) {
+            g.add_edge(x, y, w);
+        }
+    }
+    let calls: Vec<(usize, usize, f64)> = coupling
+        .dependencies
+        .iter()
+        .filter(|d| d.kind == crate::graph::EdgeKind::Calls)
+        .filter_map(|d| Some((*local.get(&d.from)?, *local.get(&d.to)?, f64::from(d.count))))
+        .collect();
+    let table_ix: BTreeMap<&str, usize> = coupling
+        .tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.as_str(), i))
+        .collect();
+    let accesses: Vec<(usize, usize, bool, f64)> = coupling
+        .accesses
+        .iter()
+        .filter_map(|a| {
+            Some((
+                *local.get(&a.unit)?,
+                *table_ix.get(a.table.as_str())?,
+                a.write,
+                f64::from(a.count),
+            ))
+        })
+        .collect();
+    let ctx_edges = context_edges(coupling, assignment, names, ownership);
+    let cycles = metrics::cyclic_dependencies(names.len(), &ctx_edges)
+        .into_iter()
+        .map(|c| c.into_iter().map(|i| names[i].clone()).collect())
+        .collect();
+    let sizes = names
+        .iter()
+        .enumerate()
+        .map(|(c, name)| {
+            let units = placed.iter().filter(|&&u| assignment[u] == Some(c));
+            let (mut modules, mut models, mut loc) = (0, 0, 0);
+            for &u in units {
+                match coupling.units[u].kind {
+                    super::coupling::UnitKind::Module => modules += 1,
+                    super::coupling::UnitKind::Model => models += 1,
+                }
+                loc += coupling.units[u].loc;
+            }
+            ContextSize {
+                context: name.clone(),
+                modules,
+                models,
+                loc,
+                loc_status: metrics::loc_status(loc),
+            }
+        })
+        .collect();
+    let mojofm = reference.map(|r| {
+        let mut ref_names: BTreeMap<&str, usize> = BTreeMap::new();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for &u in &placed {
+            if let Some(ctx) = r.map.get(&coupling.units[u].id) {
+                let next = ref_names.len();
+                b.push(*ref_names.entry(ctx.as_str()).or_insert(next));
+                a.push(assignment[u].unwrap_or(0));
+            }
+        }
+        // Labels must be dense for the metric.
+        let dense = |v: &[usize]| -> Vec<usize> {
+            let mut m = BTreeMap::new();
+            v.iter()
+                .map(|&x| {
+                    let n = m.len();
+                    *m.entry(x).or_insert(n)
+                })
+                .collect()
+        };
+        MoJoFm {
+            reference: r.name.clone(),
+            value: metrics::mojofm(&dense(&a), &dense(&b)),
+            units: a.len(),
+        }
+    });
+    Metrics {
+        contexts: names.len(),
+        units: placed.len(),
+        modularity: metrics::modularity(&g, &partition, resolution),
+        resolution,
+        structural_modularity: metrics::structural_modularity(&partition, &calls),
+        inter_call_percentage: metrics::inter_call_percentage(&partition, &calls),
+        interface_number: metrics::interface_number(&partition, &calls),
+        non_extreme_distribution: metrics::non_extreme_distribution(
+            &partition,
+            NED_RANGE.0,
+            NED_RANGE.1,
+        ),
+        table_access_entropy: metrics::table_access_entropy(&partition, &accesses),
+        shared_tables: metrics::shared_tables(&partition, &accesses),
+        cyclic_dependencies: cycles,
+        sizes,
+        mojofm,
+    }
+}
+
+/// Directed context → context edges: code dependencies, relations and data access to
+/// tables owned elsewhere.
+pub fn context_edges(
+    coupling: &Coupling,
+    assignment: &[Option<usize>],
+    names: &[String],
+    ownership: &[TableOwnership],
+) -> Vec<(usize, usize)> {
+    let by_name: BTreeMap<&str, usize> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let owner: BTreeMap<&str, usize> = ownership
+        .iter()
+        .filter_map(|o| Some((o.table.as_str(), *by_name.get(o.owner.as_str())?)))
+        .collect();
+    let mut edges = BTreeSet::new();
+    for d in &coupling.dependencies {
+        if let (Some(a), Some(b)) = (assignment[d.from], assignment[d.to])
+            && a != b
+        {
+            edges.insert((a, b));
+        }
+    }
+    for a in &coupling.accesses {
+        if let (Some(c), Some(&o)) = (assignment[a.unit], owner.get(a.table.as_str()))
+            && c != o
+        {
+            edges.insert((c, o));
+        }
+    }
+    edges.into_iter().collect()
+}
