@@ -8,13 +8,16 @@
 pub mod analyze;
 pub mod cache;
 pub mod cli;
+pub mod cluster;
 pub mod decomposition;
 pub mod diagnostics;
 pub mod frontend;
 pub mod fs;
 pub mod graph;
+pub mod metrics;
 pub mod output;
 pub mod scaffold;
 pub mod source;
 pub mod sql;
+pub mod synth;
 pub mod yaml;
