@@ -29,7 +29,10 @@ impl std::fmt::Display for ConstraintConflict {
                 write!(f, "node {node} is not in the graph ({nodes} nodes)")
             }
             ConstraintConflict::FixedLength { len, nodes } => {
-                write!(f, "fixed labels given for {len} nodes, the graph has {nodes}")
+                write!(
+                    f,
+                    "fixed labels given for {len} nodes, the graph has {nodes}"
+                )
             }
             ConstraintConflict::LabelsLinked { a, b } => write!(
                 f,
@@ -153,13 +156,13 @@ pub(crate) fn contract(g: &WeightedGraph, c: &Constraints) -> Contracted {
     let mut super_of = vec![usize::MAX; n];
     let mut root_id = vec![usize::MAX; n];
     let mut count = 0;
-    for v in 0..n {
+    for (v, s) in super_of.iter_mut().enumerate() {
         let r = uf.find(v);
         if root_id[r] == usize::MAX {
             root_id[r] = count;
             count += 1;
         }
-        super_of[v] = root_id[r];
+        *s = root_id[r];
     }
     let mut label = vec![None; count];
     for v in 0..n {

@@ -198,8 +198,8 @@ impl Communities {
             label: vec![None; n],
             labelled: vec![0; n],
         };
-        for v in 0..n {
-            c.add(net, v, part[v]);
+        for (v, &p) in part.iter().enumerate() {
+            c.add(net, v, p);
         }
         c
     }

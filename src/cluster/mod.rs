@@ -72,7 +72,10 @@ impl WeightedGraph {
     /// If `a` or `b` is not below [`node_count`](Self::node_count): a caller's bug.
     pub fn add_edge(&mut self, a: usize, b: usize, w: f64) {
         let n = self.adj.len();
-        assert!(a < n && b < n, "edge ({a}, {b}) outside a graph of {n} nodes");
+        assert!(
+            a < n && b < n,
+            "edge ({a}, {b}) outside a graph of {n} nodes"
+        );
         if !(w.is_finite() && w > 0.0) {
             return;
         }
@@ -268,7 +271,7 @@ fn search_resolution(
 /// Step 3's merges and splits until `part` has k clusters or none is possible.
 fn adjust_count(
     net: &Net,
-    part: &mut Vec<usize>,
+    part: &mut [usize],
     k: usize,
     gamma: f64,
     passes: usize,
@@ -318,7 +321,7 @@ fn adjust_count(
 
 /// Merges clusters of `part` (over `net`'s nodes) until at most k remain or no pair is
 /// allowed: largest inter-cluster weight first, else the two smallest-strength clusters.
-fn merge_down(net: &Net, part: &mut Vec<usize>, k: usize) {
+fn merge_down(net: &Net, part: &mut [usize], k: usize) {
     renumber(part);
     while count(part) > k {
         let c = count(part);
@@ -404,8 +407,7 @@ fn number_clusters(out: &mut [usize], fixed: &[Option<usize>]) {
     let n = out.len();
     let k = out.iter().copied().max().map_or(0, |m| m + 1);
     let mut key: Vec<(u8, usize)> = vec![(2, usize::MAX); k];
-    for v in 0..n {
-        let c = out[v];
+    for (v, &c) in out.iter().enumerate() {
         let candidate = match fixed.get(v).copied().flatten() {
             Some(l) if fixed.len() == n => (0, l),
             _ => (1, v),

@@ -66,6 +66,9 @@ mod tests {
         let mut s = v.clone();
         s.sort();
         assert_eq!(s, (0..20).collect::<Vec<_>>());
-        assert_ne!(v, s, "a 20-element shuffle that is the identity is vanishingly unlikely");
+        assert_ne!(
+            v, s,
+            "a 20-element shuffle that is the identity is vanishingly unlikely"
+        );
     }
 }

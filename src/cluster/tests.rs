@@ -199,7 +199,10 @@ fn must_link_and_cannot_link_are_honoured() {
         ..Default::default()
     };
     let p = leiden(&g, &opts, &c);
-    assert_ne!(p[3], p[4], "cannot-link holds even when merging to a target");
+    assert_ne!(
+        p[3], p[4],
+        "cannot-link holds even when merging to a target"
+    );
 }
 
 #[test]

@@ -40,7 +40,9 @@ pub fn modularity(g: &WeightedGraph, partition: &[usize], resolution: f64) -> f6
     }
     total
         .iter()
-        .map(|(c, &k)| inside.get(c).copied().unwrap_or(0.0) / m - resolution * (k / (2.0 * m)).powi(2))
+        .map(|(c, &k)| {
+            inside.get(c).copied().unwrap_or(0.0) / m - resolution * (k / (2.0 * m)).powi(2)
+        })
         .sum()
 }
 
@@ -48,11 +50,9 @@ pub fn modularity(g: &WeightedGraph, partition: &[usize], resolution: f64) -> f6
 fn clusters(p: &[usize]) -> Vec<Vec<usize>> {
     let mut id: BTreeMap<usize, usize> = BTreeMap::new();
     let mut out: Vec<Vec<usize>> = Vec::new();
-    let mut order: Vec<usize> = Vec::new();
     for &c in p {
-        if !id.contains_key(&c) {
-            id.insert(c, order.len());
-            order.push(c);
+        if let std::collections::btree_map::Entry::Vacant(e) = id.entry(c) {
+            e.insert(out.len());
             out.push(Vec::new());
         }
     }
@@ -78,7 +78,11 @@ fn clusters(p: &[usize]) -> Vec<Vec<usize>> {
 /// mode: `tagAssignment`, `maxbipartiteMatching`, `calculateCost`). `a[o]` and `b[o]`
 /// are the clusters of object o in A and B.
 pub fn mno(a: &[usize], b: &[usize]) -> usize {
-    assert_eq!(a.len(), b.len(), "both partitions must cover the same objects");
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "both partitions must cover the same objects"
+    );
     let ca = clusters(a);
     let mut b_id: BTreeMap<usize, usize> = BTreeMap::new();
     for &c in b {
@@ -94,7 +98,13 @@ pub fn mno(a: &[usize], b: &[usize]) -> usize {
         }
         let max = count.values().copied().max().unwrap_or(0);
         moves += objects.len() - max;
-        tags.push(count.iter().filter(|&(_, &n)| n == max).map(|(&j, _)| j).collect());
+        tags.push(
+            count
+                .iter()
+                .filter(|&(_, &n)| n == max)
+                .map(|(&j, _)| j)
+                .collect(),
+        );
     }
     let g = max_bipartite_matching(&tags, b_id.len());
     moves + ca.len() - g

@@ -158,7 +158,16 @@ fn table_access_entropy_and_shared_tables_by_hand() {
 #[test]
 fn cyclic_dependencies_are_sccs_of_more_than_one_context() {
     // 0→1→2→0 and 3⇄4, linked by 2→3 (one way: separate cycles); 4→4 and 7→1 ignored.
-    let edges = [(0, 1), (1, 2), (2, 0), (3, 4), (4, 3), (2, 3), (4, 4), (7, 1)];
+    let edges = [
+        (0, 1),
+        (1, 2),
+        (2, 0),
+        (3, 4),
+        (4, 3),
+        (2, 3),
+        (4, 4),
+        (7, 1),
+    ];
     assert_eq!(
         cyclic_dependencies(5, &edges),
         vec![vec![0, 1, 2], vec![3, 4]]
