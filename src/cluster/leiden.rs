@@ -492,3 +492,70 @@ fn aggregate(net: &Net, refined: &[usize], count: usize, part: &[usize]) -> (Net
         agg_part,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::constraints::contract;
+    use crate::cluster::{Constraints, WeightedGraph};
+
+    /// Triangles A = {0,1,2}, B = {3,4,5}, C = {6,7,8}; A–C by 2–6, B–C by 5–7.
+    fn three_triangles() -> Net {
+        let mut g = WeightedGraph::new(9);
+        for t in 0..3 {
+            let b = 3 * t;
+            for (x, y) in [(0, 1), (1, 2), (0, 2)] {
+                g.add_edge(b + x, b + y, 1.0);
+            }
+        }
+        g.add_edge(2, 6, 1.0);
+        g.add_edge(5, 7, 1.0);
+        contract(&g, &Constraints::default()).net
+    }
+
+    /// Is every community of `part` connected inside `net`?
+    fn connected(net: &Net, part: &[usize]) -> bool {
+        let parts = connected_parts(net, part);
+        let mut seen = std::collections::HashMap::new();
+        (0..net.len()).all(|v| *seen.entry(part[v]).or_insert(parts[v]) == parts[v])
+    }
+
+    #[test]
+    fn refinement_keeps_communities_connected_even_from_a_disconnected_one() {
+        let net = three_triangles();
+        // A and B (not linked to each other) form one community; C another.
+        let part = [0, 0, 0, 0, 0, 0, 1, 1, 1];
+        assert!(!connected(&net, &part));
+        for seed in 0..50 {
+            let mut rng = SplitMix64::new(seed);
+            let refined = refine(&net, &part, 1.0, &mut rng);
+            assert!(connected(&net, &refined), "seed {seed}: {refined:?}");
+            for v in 0..9 {
+                assert_eq!(part[refined[v]], part[v], "refined ⊆ its community");
+            }
+            // Well-connected merges happen: fewer refined communities than nodes.
+            let mut r = refined.clone();
+            assert!(renumber(&mut r) < 9, "seed {seed}: nothing merged");
+        }
+    }
+
+    #[test]
+    fn a_pass_separates_the_triangles() {
+        let net = three_triangles();
+        let mut rng = SplitMix64::new(3);
+        let p = run(&net, vec![0, 0, 0, 0, 0, 0, 1, 1, 1], 1.0, 5, &mut rng);
+        assert!(connected(&net, &p));
+        assert_eq!(p, vec![0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    }
+
+    #[test]
+    fn choose_favours_the_larger_gain_without_overflow() {
+        let mut rng = SplitMix64::new(1);
+        let cands = [(0, 0.0), (1, 5.0)];
+        // exp((0 − 5)/θ) underflows to 0: candidate 1 always.
+        assert!((0..100).all(|_| choose(&cands, &mut rng) == 1));
+        let even = [(0, 0.0), (1, 0.0)];
+        let ones = (0..1000).filter(|_| choose(&even, &mut rng) == 1).count();
+        assert!((400..600).contains(&ones), "{ones} of 1000");
+    }
+}

@@ -6,6 +6,10 @@
 //! A *partition* is a slice giving each unit (module) its cluster (context, service) id.
 //! Ids need not be dense: a "cluster" is any id that occurs. The papers disagree on
 //! variants; each function says which one it implements and why.
+//!
+//! Unit indices in calls and accesses must be below `partition.len()` (they index it);
+//! a caller building them from seam's graph gets that by construction, and an index out
+//! of range panics as any slice index does.
 
 use std::collections::{BTreeMap, BTreeSet};
 
