@@ -163,7 +163,11 @@ pub fn check_constraints(n: usize, c: &Constraints) -> Vec<ConstraintConflict> {
     constraints::check(n, c)
 }
 
-/// Clusters `g`: a dense cluster id `0..k` per node. See the module documentation.
+/// Clusters `g`: a dense cluster id `0..k` per node, deterministic for `opts.seed`.
+///
+/// Numbering: clusters holding fixed nodes come first, in ascending label order, then
+/// the others by their smallest node index — with fixed labels 0..L, the cluster of label
+/// x has id x. The steps are in the module documentation.
 pub fn leiden(g: &WeightedGraph, opts: &LeidenOptions, c: &Constraints) -> Vec<usize> {
     let contracted = constraints::contract(g, c);
     let net = &contracted.net;
