@@ -22,8 +22,7 @@ pub mod validate;
 // The clustering and metrics modules (`seam::cluster`, `seam::metrics`) are written on
 // another branch; until they are merged, a minimal stand-in provides their API.
 // Switching is this one line: `use crate::{cluster, metrics};`
-mod cluster_stub;
-use cluster_stub::{self as cluster, metrics};
+use crate::cluster;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

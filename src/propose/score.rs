@@ -1,33 +1,22 @@
 //! The metrics of a split: a thin adapter from (coupling graph, assignment) to the plain
 //! inputs of the metrics functions, and a stable, serialisable [`Metrics`] record.
 //!
-//! Exact variants (see each function's doc comment in the metrics module):
-//! - `modularity`: Newman–Girvan Q with resolution γ on the weighted, undirected
-//!   coupling graph that was clustered (all signals);
-//! - `structural_modularity` (SM), `inter_call_percentage` (ICP), `interface_number`
-//!   (IFN): Jin et al. 2019, on the unit-level `calls` edges (functions and methods
-//!   lifted to their modules; ICP weighted by call occurrences, SM on distinct pairs);
-//! - `non_extreme_distribution` (NED): Jin et al. 2019, share of units in contexts
-//!   outside 5–20 units (lower is better);
-//! - `table_access_entropy`: transactional purity, the mean over tables of the entropy
-//!   (bits) of the contexts' shares of its reads and writes (0 = pure);
-//! - `shared_tables`: tables read or written by more than one context;
-//! - `cyclic_dependencies`: strongly connected components (size > 1) of the context
-//!   dependency graph (calls, imports, data access, model relations);
-//! - LOC per context against the 1K–10K guidance;
-//! - `mojofm`: MoJoFM (Wen & Tzerpos 2004) against `--reference`, on the units both name.
+//! The exact variant of every metric is defined once, in [`crate::metrics`] (SM, ICP and
+//! IFN after Jin et al. 2019 on the unit-level `calls` edges — functions and methods
+//! lifted to their modules; NED in Mono2Micro's variant; transactional purity as
+//! table-access entropy normalised by ln K; MoJoFM after Wen & Tzerpos 2004, on the
+//! units both partitions name). Modularity Q is Newman's, with resolution γ, on the
+//! weighted coupling graph that was clustered; cycles are the strongly connected
+//! components of the context dependency graph (calls, imports, data access, relations).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::cluster::WeightedGraph;
 use super::coupling::Coupling;
-use super::metrics;
 use super::ownership::TableOwnership;
-
-/// Units per context that NED counts as non-extreme (Jin et al. 2019 use 5–20 classes).
-pub const NED_RANGE: (usize, usize) = (5, 20);
+use crate::cluster::WeightedGraph;
+use crate::metrics;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ContextSize {
@@ -142,7 +131,7 @@ pub fn compute(
                 modules,
                 models,
                 loc,
-                loc_status: metrics::loc_status(loc),
+                loc_status: metrics::LocStatus::of(loc),
             }
         })
         .collect();
@@ -178,15 +167,11 @@ pub fn compute(
         modularity: metrics::modularity(&g, &partition, resolution),
         resolution,
         structural_modularity: metrics::structural_modularity(&partition, &calls),
-        inter_call_percentage: metrics::inter_call_percentage(&partition, &calls),
-        interface_number: metrics::interface_number(&partition, &calls),
-        non_extreme_distribution: metrics::non_extreme_distribution(
-            &partition,
-            NED_RANGE.0,
-            NED_RANGE.1,
-        ),
+        inter_call_percentage: metrics::icp(&partition, &calls),
+        interface_number: metrics::ifn(&partition, &calls),
+        non_extreme_distribution: metrics::ned(&partition, metrics::NED_MIN, metrics::NED_MAX),
         table_access_entropy: metrics::table_access_entropy(&partition, &accesses),
-        shared_tables: metrics::shared_tables(&partition, &accesses),
+        shared_tables: metrics::shared_table_count(&partition, &accesses),
         cyclic_dependencies: cycles,
         sizes,
         mojofm,

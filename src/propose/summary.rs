@@ -134,10 +134,10 @@ pub fn render(p: &Proposal) -> String {
 }
 
 /// The 1K–10K lines-of-code guidance in words.
-pub fn loc_words(status: super::metrics::LocStatus) -> &'static str {
+pub fn loc_words(status: crate::metrics::LocStatus) -> &'static str {
     match status {
-        super::metrics::LocStatus::TooSmall => "below the 1K–10K LOC guidance",
-        super::metrics::LocStatus::Ok => "within the 1K–10K LOC guidance",
-        super::metrics::LocStatus::TooLarge => "above the 1K–10K LOC guidance",
+        crate::metrics::LocStatus::TooSmall => "below the 1K–10K LOC guidance",
+        crate::metrics::LocStatus::Ok => "within the 1K–10K LOC guidance",
+        crate::metrics::LocStatus::TooLarge => "above the 1K–10K LOC guidance",
     }
 }
