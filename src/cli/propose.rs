@@ -9,6 +9,7 @@ use clap::{Args, ValueEnum};
 use super::analyze::AnalysisArgs;
 use crate::analyze::analyze;
 use crate::decomposition::{Decomposition, load, write};
+use crate::events::{self, Workshop};
 use crate::graph::{Graph, GraphDocument};
 use crate::propose::{self, CouplingWeights, GitOptions, ProposeOptions, coupling};
 
@@ -22,7 +23,9 @@ seam propose graph.json -k 5 --seed 7             from a saved graph, five conte
 seam propose ./shop --weights data_write=5,cochange=2 --git-window 500\n  \
 seam propose ./shop --ignore-names --reference apps.json --format json\n  \
 seam propose --score decomposition.yaml           re-score an edited file (code from source.code)\n  \
-seam propose --score decomposition.yaml ./shop --format summary\n\n\
+seam propose --score decomposition.yaml ./shop --format summary\n  \
+seam propose --events workshop.yaml -o decomposition.yaml   from an event-storming workshop\n  \
+seam propose ./shop --events workshop.yaml        workshop contexts as seeds; disagreements reported\n\n\
 Re-running with -o on an existing file keeps its frozen contexts (`frozen: true`), its\n\
 pinned ids (`pinned:`) and its `constraints:` (must_link / cannot_link), and the names\n\
 and settings of the contexts the new split continues. Signals and their default\n\
@@ -35,6 +38,10 @@ pub struct ProposeArgs {
     /// Re-score this edited decomposition.yaml as it is, without re-clustering
     #[arg(long, value_name = "FILE")]
     pub score: Option<PathBuf>,
+    /// An event-storming workshop (YAML): alone, its contexts become the decomposition;
+    /// with code, its aggregates seed the clustering and disagreements are reported
+    #[arg(long, value_name = "FILE", conflicts_with = "score")]
+    pub events: Option<PathBuf>,
     /// Number of contexts [default: chosen by modularity]
     #[arg(short = 'k', value_name = "N")]
     pub k: Option<usize>,
@@ -153,7 +160,156 @@ fn load_graph(
     Ok((analysis.graph, Some(input.to_path_buf()), dir_name(input)))
 }
 
+/// Reads a workshop file, printing its line/column diagnostics on failure.
+fn read_workshop(path: &Path) -> anyhow::Result<Workshop> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let file = path.display().to_string();
+    match events::load_workshop(&file, &text) {
+        Ok(w) => Ok(w),
+        Err(e) => {
+            for d in &e.diagnostics {
+                eprintln!("{d}");
+            }
+            bail!(
+                "{file} is not a valid workshop ({} problem(s))",
+                e.diagnostics.len()
+            )
+        }
+    }
+}
+
+/// `seam propose --events workshop.yaml` without code: the workshop's decomposition.
+fn run_workshop_only(args: &ProposeArgs, path: &Path) -> anyhow::Result<()> {
+    let workshop = read_workshop(path)?;
+    let mut d = events::decomposition_from_workshop(&workshop, &path.display().to_string());
+    if let Some(system) = &args.system {
+        d.system = system.clone();
+    }
+    let yaml = write::to_yaml(&d);
+    if let Some(out) = &args.output {
+        crate::fs::write_atomic(out, yaml.as_bytes())
+            .with_context(|| format!("writing {}", out.display()))?;
+    }
+    let text = match args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Summary
+    } else {
+        Format::Json
+    }) {
+        Format::Yaml => yaml,
+        Format::Json => serde_json::to_string_pretty(&d).context("serialising")? + "\n",
+        Format::Summary => workshop_summary(&d),
+    };
+    print(&text)
+}
+
+/// Contexts of a workshop decomposition, for people.
+fn workshop_summary(d: &Decomposition) -> String {
+    use std::fmt::Write;
+    let mut out = format!(
+        "{} contexts from the workshop of {}\n",
+        d.contexts.len(),
+        d.system
+    );
+    for c in &d.contexts {
+        let _ = writeln!(
+            out,
+            "\n{} ({}{})",
+            c.name,
+            c.stack.as_str(),
+            c.team
+                .as_deref()
+                .map(|t| format!(", team {t}"))
+                .unwrap_or_default()
+        );
+        let entities: Vec<&str> = c.entities.iter().map(|e| e.name.as_str()).collect();
+        for (label, items) in [
+            ("aggregates", entities),
+            ("commands", c.commands.iter().map(String::as_str).collect()),
+            (
+                "publishes",
+                c.publishes.iter().map(String::as_str).collect(),
+            ),
+            ("consumes", c.consumes.iter().map(String::as_str).collect()),
+            ("tables", c.tables.iter().map(String::as_str).collect()),
+        ] {
+            if !items.is_empty() {
+                let _ = writeln!(out, "  {label:<10} {}", items.join(", "));
+            }
+        }
+        for dep in &c.depends_on {
+            let _ = writeln!(
+                out,
+                "  depends on {} via {}",
+                dep.context,
+                dep.via.join("; ")
+            );
+        }
+    }
+    out
+}
+
+/// The workshop's contexts as a previous decomposition: each context pins the models
+/// and tables its aggregates matched, so clustering keeps them together under its name.
+fn workshop_seeds(workshop: &Workshop, derived: &Decomposition, graph: &Graph) -> Decomposition {
+    let seeds = events::seeds_from_workshop(workshop, graph);
+    let mut prev = derived.clone();
+    for ctx in &mut prev.contexts {
+        ctx.pinned = seeds
+            .contexts
+            .iter()
+            .filter(|s| s.context == ctx.name)
+            .flat_map(|s| s.ids().map(str::to_owned))
+            .collect();
+        // Only the seeds bind the clustering; what the workshop lists is kept as notes.
+        ctx.modules.clear();
+        ctx.models.clear();
+        ctx.tables.clear();
+        ctx.frozen = false;
+    }
+    prev.contexts.retain(|c| !c.pinned.is_empty());
+    prev
+}
+
+/// What the workshop says about a context that the code cannot: its commands and events.
+fn merge_workshop(proposal: &mut propose::Proposal, derived: &Decomposition) {
+    for ctx in &mut proposal.decomposition.contexts {
+        let Some(w) = derived.context(&ctx.name) else {
+            continue;
+        };
+        ctx.commands = w.commands.clone();
+        ctx.publishes = w.publishes.clone();
+        ctx.consumes = w.consumes.clone();
+        if ctx.team.is_none() {
+            ctx.team = w.team.clone();
+        }
+        if ctx.entities.is_empty() {
+            ctx.entities = w.entities.clone();
+        }
+        ctx.notes
+            .push(format!("seeded by workshop context {}", w.name));
+    }
+}
+
+fn print(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(e).context("writing to stdout");
+    }
+    Ok(())
+}
+
 pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
+    if let (Some(path), None) = (&args.events, &args.input) {
+        return run_workshop_only(&args, path);
+    }
+    let workshop = match &args.events {
+        Some(path) => Some((read_workshop(path)?, path.display().to_string())),
+        None => None,
+    };
     let weights = match &args.weights {
         Some(spec) => CouplingWeights::default()
             .parse_overrides(spec)
@@ -197,6 +353,14 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
         Some(p) => Some(read_decomposition(p)?),
         None => None,
     };
+    let derived = workshop
+        .as_ref()
+        .map(|(w, file)| events::decomposition_from_workshop(w, file));
+    // A previous decomposition (the edited -o file) wins over the workshop's seeds.
+    let seeded = match (&previous, &workshop, &derived) {
+        (None, Some((w, _)), Some(d)) => Some(workshop_seeds(w, d, &graph)),
+        _ => None,
+    };
     let mut opts = ProposeOptions {
         k: args.k,
         resolution: args.resolution,
@@ -210,7 +374,7 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
             max_files_per_commit: args.git_max_files,
         },
         code_root,
-        previous: previous.as_ref().map(|(d, _)| d.clone()),
+        previous: previous.as_ref().map(|(d, _)| d.clone()).or(seeded),
         reference: None,
         system: Some(args.system.clone().unwrap_or(system)),
         source: Some(input.display().to_string()),
@@ -261,6 +425,13 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
         }
         None => propose::propose(&graph, &opts)?,
     };
+    let mut proposal = proposal;
+    if let (Some((w, file)), Some(derived)) = (&workshop, &derived) {
+        merge_workshop(&mut proposal, derived);
+        for disagreement in events::disagreements(w, &proposal.decomposition, &graph) {
+            proposal.diagnostics.push(disagreement.to_diagnostic(file));
+        }
+    }
     if !args.quiet {
         for d in &proposal.diagnostics {
             eprintln!("{d}");
@@ -283,12 +454,5 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
         }
         Format::Yaml => yaml,
     };
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(e).context("writing to stdout");
-    }
-    Ok(())
+    print(&text)
 }

@@ -19,10 +19,12 @@ pub enum OwnerRule {
     /// Listed under the context's `tables:` in the decomposition being scored.
     Declared,
     MostWrites,
-    /// Writes tied (or none): the context reading it most.
-    MostReads,
-    /// Writes and reads tied (or none): the context holding its model.
+    /// Nobody writes it, or the writers tie with its model's context among them: the
+    /// context holding its model.
     Model,
+    /// Writers tie without the model's context (or it has no model): the context
+    /// reading it most.
+    MostReads,
     /// Still tied: the first context by name.
     FirstByName,
     /// Nobody touches it and it has no model here: the largest context holds it.
@@ -124,11 +126,15 @@ pub fn assign(
                     "no code reads or writes it; it follows its model {}",
                     coupling.units[m].id
                 ),
-                Some(m) => format!(
-                    "reads and writes tie; {} holds its model {}",
+                Some(m) if !writes.values().any(|&w| w > 0) => format!(
+                    "no context writes it; {} holds its model {} (reading is no claim to own it)",
                     names[owner], coupling.units[m].id
                 ),
-                None => "reads and writes tie; the model's context decides".to_owned(),
+                Some(m) => format!(
+                    "writes tie; {} holds its model {}",
+                    names[owner], coupling.units[m].id
+                ),
+                None => "writes tie; the model's context decides".to_owned(),
             },
             OwnerRule::FirstByName => {
                 "reads and writes tie and no model decides; first context by name".to_owned()
@@ -214,8 +220,16 @@ fn decide(
         return (model_ctx, OwnerRule::Model);
     }
     let by_writes = top(writes, &all);
-    if by_writes.len() == 1 && !writes.is_empty() {
+    let written = writes.values().any(|&w| w > 0);
+    if by_writes.len() == 1 && written {
         return (Some(by_writes[0]), OwnerRule::MostWrites);
+    }
+    // Nobody writes it, or the writers tie with the model's home among them: the context
+    // that holds its model owns it (reading a table is no claim to own it).
+    if let Some(m) = model_ctx
+        && (!written || by_writes.contains(&m))
+    {
+        return (Some(m), OwnerRule::Model);
     }
     let by_reads = top(reads, &by_writes);
     if by_reads.len() == 1 && !reads.is_empty() {

@@ -1,0 +1,143 @@
+//! `seam propose --events`: an event-storming workshop alone, and together with code.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn seam() -> Command {
+    let mut cmd = Command::cargo_bin("seam").unwrap();
+    cmd.current_dir(repo());
+    cmd
+}
+
+#[test]
+fn a_workshop_alone_gives_a_decomposition_that_scaffolds() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("decomposition.yaml");
+    let out = seam()
+        .args([
+            "propose",
+            "--events",
+            "fixtures/events/shop-workshop-derived.yaml",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let contexts = doc["contexts"].as_array().unwrap();
+    assert_eq!(contexts.len(), 7);
+    assert!(contexts.iter().any(|c| {
+        c["publishes"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|e| e == "OrderPlaced"))
+    }));
+    // The written file is a valid decomposition: scaffold plans it.
+    let out = seam()
+        .args(["scaffold", "--dry-run", "-o"])
+        .arg(dir.path().join("services"))
+        .arg(&yaml)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !dir.path().join("services").exists(),
+        "dry run writes nothing"
+    );
+}
+
+#[test]
+fn an_invalid_workshop_is_reported_at_its_line() {
+    let invalid = std::fs::read_dir(repo().join("fixtures/events/invalid"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .unwrap();
+    let out = seam()
+        .args(["propose", "--events"])
+        .arg(&invalid)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let name = invalid.file_name().unwrap().to_string_lossy();
+    assert!(stderr.contains(&format!("{name}:")), "{stderr}");
+    assert!(stderr.contains("help:"), "{stderr}");
+}
+
+#[test]
+fn workshop_and_code_together_seed_contexts_and_report_disagreements() {
+    let out = seam()
+        .args([
+            "propose",
+            "fixtures/events/combined-shop",
+            "--events",
+            "fixtures/events/combined-workshop.yaml",
+            "--git-window",
+            "0",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let proposal: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let diagnostics = proposal["diagnostics"].as_array().unwrap();
+    // The workshop gives orders_order to ordering; payments code writes it.
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d["code"] == "workshop-foreign-access"
+                && d["message"].as_str().unwrap().contains("orders_order")
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("payments/services.py:10")),
+        "{diagnostics:#?}"
+    );
+    // Workshop contexts name the clusters their aggregates seeded, with their events.
+    let contexts = proposal["decomposition"]["contexts"].as_array().unwrap();
+    let ordering = contexts
+        .iter()
+        .find(|c| c["name"] == "ordering")
+        .expect("ordering context");
+    assert!(
+        ordering["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "orders.Order")
+    );
+    assert!(!ordering["publishes"].as_array().unwrap().is_empty());
+    let catalogue = contexts
+        .iter()
+        .find(|c| c["name"] == "catalogue")
+        .expect("catalogue context");
+    assert!(
+        catalogue["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "catalog_product")
+    );
+}
