@@ -33,7 +33,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     Analyze(analyze::AnalyzeArgs),
-    Propose(propose::ProposeArgs),
+    Propose(Box<propose::ProposeArgs>),
     Scaffold(scaffold::ScaffoldArgs),
 }
 
@@ -48,7 +48,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(args),
-        Command::Propose(args) => propose::run(args),
+        Command::Propose(args) => propose::run(*args),
         Command::Scaffold(args) => scaffold::run(args),
     };
     match result {
