@@ -136,6 +136,41 @@ pub struct Check {
     pub deregister_critical_service_after: String,
 }
 
+/// The interval of the `/health` check unless `CONSUL_CHECK_INTERVAL` says otherwise.
+pub const DEFAULT_CHECK_INTERVAL: &str = "10s";
+
+/// `CONSUL_CHECK_INTERVAL` (a Go duration such as `1s`, `500ms` or `1m30s`, the form
+/// Consul's check `Interval` takes), or [`DEFAULT_CHECK_INTERVAL`]. A shorter interval
+/// makes Consul notice a dead instance sooner.
+pub fn check_interval(configured: Option<&str>) -> Result<String, String> {
+    let Some(value) = configured.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(DEFAULT_CHECK_INTERVAL.to_owned());
+    };
+    let mut rest = value;
+    let mut positive = false;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number = &rest[..digits];
+        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .into_iter()
+            .find(|u| rest[digits..].starts_with(u) && !(*u == "m" && rest[digits..].starts_with("ms")));
+        match (number.parse::<f64>(), unit) {
+            (Ok(n), Some(unit)) if !number.is_empty() => {
+                positive |= n > 0.0;
+                rest = &rest[digits + unit.len()..];
+            }
+            _ => return Err(format!("CONSUL_CHECK_INTERVAL={value:?} is not a positive duration such as 10s or 500ms")),
+        }
+    }
+    if positive {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("CONSUL_CHECK_INTERVAL={value:?} is not a positive duration such as 10s or 500ms"))
+    }
+}
+
 /// The address registered in Consul: `SERVICE_ADDRESS`, or 127.0.0.1. An empty or
 /// wildcard address (`0.0.0.0`, `::`) is never registered: Consul would publish an
 /// address nobody can reach.
@@ -191,7 +226,7 @@ pub fn registration(
         ]),
         check: Check {
             http: format!("http://{host}:{port}/health"),
-            interval: "10s".to_owned(),
+            interval: DEFAULT_CHECK_INTERVAL.to_owned(),
             timeout: "5s".to_owned(),
             deregister_critical_service_after: "1m".to_owned(),
         },
@@ -550,6 +585,18 @@ mod tests {
         let defaults = ConsulSettings::from_vars(|_| None);
         assert_eq!(defaults.base_url, "http://127.0.0.1:8500");
         assert_eq!(defaults.token, None);
+    }
+
+    #[test]
+    fn check_interval_comes_from_the_environment() {
+        assert_eq!(check_interval(None).unwrap(), DEFAULT_CHECK_INTERVAL);
+        assert_eq!(check_interval(Some(" ")).unwrap(), DEFAULT_CHECK_INTERVAL);
+        assert_eq!(check_interval(Some("1s")).unwrap(), "1s");
+        assert_eq!(check_interval(Some(" 500ms ")).unwrap(), "500ms");
+        assert_eq!(check_interval(Some("1m30s")).unwrap(), "1m30s");
+        for bad in ["10", "fast", "-1s", "0s", "s"] {
+            assert!(check_interval(Some(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

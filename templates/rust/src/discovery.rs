@@ -9,6 +9,21 @@ use std::time::Duration;
 
 use crate::consul::{Consul, ConsulError, Instance};
 
+/// The header every response carries: the registration ID of the instance that
+/// answered, so callers behind Traefik can tell instances apart.
+pub const INSTANCE_HEADER: &str = "x-instance-id";
+
+/// A dependency as `GET <route prefix>/dependencies/<name>` reports it: the instance
+/// discovery chose, its instance ID (its `X-Instance-Id`) and its `/health` status.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Probe {
+    pub service: String,
+    pub address: String,
+    pub port: u16,
+    pub instance: String,
+    pub status: u16,
+}
+
 #[derive(Debug)]
 pub enum ClientError {
     Discovery(ConsulError),
@@ -72,6 +87,35 @@ impl ServiceClient {
     pub fn url(&self, instance: &Instance, path: &str) -> String {
         let path = path.trim_start_matches('/');
         format!("{}{}/{path}", instance.base_url(), self.route_prefix)
+    }
+
+    /// Resolves the service through discovery and calls that instance's
+    /// `<route prefix>/health`: what `GET <own prefix>/dependencies/<name>` answers.
+    pub async fn probe(&self) -> Result<Probe, ClientError> {
+        let instances = self.instances().await.map_err(ClientError::Discovery)?;
+        let instance = self
+            .pick(&instances)
+            .ok_or(ClientError::NoInstance(self.name))?;
+        let response = self
+            .consul
+            .http()
+            .get(self.url(instance, "/health"))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .map_err(ClientError::Http)?;
+        Ok(Probe {
+            service: self.name.to_owned(),
+            address: instance.address.clone(),
+            port: instance.port,
+            instance: response
+                .headers()
+                .get(INSTANCE_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            status: response.status().as_u16(),
+        })
     }
 
     /// `GET <route prefix><path>` on a passing instance, e.g. `get_json("/health")`.

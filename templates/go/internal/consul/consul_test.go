@@ -40,6 +40,35 @@ func TestRegistrationPayload(t *testing.T) {
 	}
 }
 
+func TestCheckIntervalFromTheEnvironment(t *testing.T) {
+	for env, want := range map[string]string{"": CheckInterval, "1s": "1s", " 500ms ": "500ms"} {
+		got, err := CheckIntervalFrom(func(string) string { return env })
+		if err != nil || got != want {
+			t.Errorf("CONSUL_CHECK_INTERVAL=%q → %q %v, want %q", env, got, err, want)
+		}
+	}
+	for _, bad := range []string{"10", "fast", "-1s"} {
+		if _, err := CheckIntervalFrom(func(string) string { return bad }); err == nil {
+			t.Errorf("CONSUL_CHECK_INTERVAL=%q accepted", bad)
+		}
+	}
+	reg := Registration(Settings{Name: "svc", Host: "h", Address: "127.0.0.1", Port: 1, CheckInterval: "1s"})
+	if reg.Check.Interval != "1s" {
+		t.Errorf("interval = %q", reg.Check.Interval)
+	}
+}
+
+func TestTraefikServerPortFollowsThePort(t *testing.T) {
+	tags := []string{"traefik.enable=true", "traefik.http.services.svc.loadbalancer.server.port=8101"}
+	reg := Registration(Settings{Name: "svc", Host: "h", Address: "127.0.0.1", Port: 9001, Tags: tags})
+	if reg.Tags[0] != tags[0] || reg.Tags[1] != "traefik.http.services.svc.loadbalancer.server.port=9001" {
+		t.Errorf("tags = %v", reg.Tags)
+	}
+	if tags[1] != "traefik.http.services.svc.loadbalancer.server.port=8101" {
+		t.Error("the generated tags must not be modified in place")
+	}
+}
+
 func TestAddressNeverWildcard(t *testing.T) {
 	for env, want := range map[string]string{"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "127.0.0.1", "orders": "orders", "10.1.2.3": "10.1.2.3"} {
 		got := Address(func(string) string { return env })

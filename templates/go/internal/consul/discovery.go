@@ -31,14 +31,26 @@ func NewDiscovery(health Health) *Discovery {
 	return &Discovery{health: health}
 }
 
-// BaseURL is http://<address>:<port> of a passing instance of service.
-func (d *Discovery) BaseURL(ctx context.Context, service string) (string, error) {
+// Instance is one passing instance of a service.
+type Instance struct {
+	ID      string
+	Address string
+	Port    int
+}
+
+// BaseURL is http://<address>:<port>.
+func (i Instance) BaseURL() string {
+	return "http://" + net.JoinHostPort(i.Address, strconv.Itoa(i.Port))
+}
+
+// Pick returns a passing instance of service.
+func (d *Discovery) Pick(ctx context.Context, service string) (Instance, error) {
 	entries, _, err := d.health.Service(service, "", true, (&api.QueryOptions{}).WithContext(ctx))
 	if err != nil {
-		return "", fmt.Errorf("discovering %s: %w", service, err)
+		return Instance{}, fmt.Errorf("discovering %s: %w", service, err)
 	}
 	if len(entries) == 0 {
-		return "", fmt.Errorf("discovering %s: %w", service, ErrNoInstance)
+		return Instance{}, fmt.Errorf("discovering %s: %w", service, ErrNoInstance)
 	}
 	e := entries[d.next.Add(1)%uint64(len(entries))]
 	address := e.Service.Address
@@ -46,5 +58,14 @@ func (d *Discovery) BaseURL(ctx context.Context, service string) (string, error)
 		// An instance registered without an address is reachable at its node's.
 		address = e.Node.Address
 	}
-	return "http://" + net.JoinHostPort(address, strconv.Itoa(e.Service.Port)), nil
+	return Instance{ID: e.Service.ID, Address: address, Port: e.Service.Port}, nil
+}
+
+// BaseURL is http://<address>:<port> of a passing instance of service.
+func (d *Discovery) BaseURL(ctx context.Context, service string) (string, error) {
+	i, err := d.Pick(ctx, service)
+	if err != nil {
+		return "", err
+	}
+	return i.BaseURL(), nil
 }

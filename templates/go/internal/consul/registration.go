@@ -16,12 +16,27 @@ import (
 
 // Check timings of the HTTP check on /health. Checks start critical; Consul removes an
 // instance whose check stays critical for DeregisterAfter (at least a minute, so a
-// slow restart does not lose the registration).
+// slow restart does not lose the registration). CheckInterval is the default of
+// CONSUL_CHECK_INTERVAL (see CheckIntervalFrom).
 const (
 	CheckInterval   = "10s"
 	CheckTimeout    = "2s"
 	DeregisterAfter = "1m"
 )
+
+// CheckIntervalFrom is the interval of the /health check: CONSUL_CHECK_INTERVAL (a Go
+// duration such as "1s" or "500ms", as Consul's Interval field takes them), or
+// CheckInterval. A shorter interval makes Consul notice a dead instance sooner.
+func CheckIntervalFrom(getenv func(string) string) (string, error) {
+	v := strings.TrimSpace(getenv("CONSUL_CHECK_INTERVAL"))
+	if v == "" {
+		return CheckInterval, nil
+	}
+	if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+		return "", fmt.Errorf("CONSUL_CHECK_INTERVAL=%q is not a positive duration such as 10s", v)
+	}
+	return v, nil
+}
 
 // Settings of one instance.
 type Settings struct {
@@ -31,6 +46,8 @@ type Settings struct {
 	Port    int
 	Tags    []string
 	Meta    map[string]string
+	// CheckInterval of the /health check; CheckInterval when empty.
+	CheckInterval string
 }
 
 // ServiceID is unique per instance and stable across restarts: <name>-<host>-<port>.
@@ -61,23 +78,44 @@ func Address(getenv func(string) string) string {
 // catalog API's checks are never run).
 func Registration(s Settings) *api.AgentServiceRegistration {
 	id := ServiceID(s.Name, s.Host, s.Port)
+	interval := s.CheckInterval
+	if interval == "" {
+		interval = CheckInterval
+	}
 	return &api.AgentServiceRegistration{
 		ID:      id,
 		Name:    s.Name,
 		Address: s.Address,
 		Port:    s.Port,
-		Tags:    s.Tags,
+		Tags:    TagsForPort(s.Tags, s.Port),
 		Meta:    s.Meta,
 		Check: &api.AgentServiceCheck{
 			CheckID:                        id + "-http",
 			Name:                           s.Name + " /health",
 			HTTP:                           "http://" + net.JoinHostPort(s.Address, strconv.Itoa(s.Port)) + "/health",
 			Method:                         "GET",
-			Interval:                       CheckInterval,
+			Interval:                       interval,
 			Timeout:                        CheckTimeout,
 			DeregisterCriticalServiceAfter: DeregisterAfter,
 		},
 	}
+}
+
+// TagsForPort returns tags with Traefik's server port set to port. Traefik's
+// `traefik.http.services.<s>.loadbalancer.server.port` tag overrides the registered
+// port (Traefik docs, Consul Catalog provider); the tags were generated for the default
+// PORT, so an instance started on another port must carry its own, or Traefik would
+// send its share of the traffic to a port nothing listens on.
+func TagsForPort(tags []string, port int) []string {
+	const marker = ".loadbalancer.server.port="
+	out := make([]string, len(tags))
+	for i, t := range tags {
+		if head, _, ok := strings.Cut(t, marker); ok && strings.HasPrefix(head, "traefik.http.services.") {
+			t = head + marker + strconv.Itoa(port)
+		}
+		out[i] = t
+	}
+	return out
 }
 
 // Agent is the part of the agent API used here; *api.Agent implements it.
