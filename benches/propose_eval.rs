@@ -3,7 +3,7 @@
 //! For each language and noise level, writes a monolith of K = 6 domains
 //! (`seam::synth`), analyses it (`seam::analyze::analyze`), clusters its modules and
 //! prints MoJoFM of the modules against the planted domains, the number of contexts
-//! found, modularity Q of the coupling graph and the times. Then the same at growing
+//! found, modularity Q of the proposal's coupling graph and the times. Then the same at growing
 //! sizes. It prints figures and asserts nothing.
 //!
 //! ```sh
@@ -12,18 +12,16 @@
 //! SEAM_BENCH_NOISE=0.05,0.4 SEAM_BENCH_LOC= cargo bench --bench propose_eval
 //! ```
 //!
-//! The clustering is [`cluster_modules`]: the coupling graph below and `seam::cluster`.
-//! When `seam::propose::propose` lands, replacing that one function's body with a call
-//! to it (mapping each context's `modules` to its index) benchmarks the real pipeline;
-//! everything else here reads only the map it returns.
+//! The clustering is [`cluster_modules`]: `seam::propose::propose` with names ignored,
+//! so the figures are those of the real pipeline (coupling signals, Leiden, placement).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use seam::analyze::{AnalyzeOptions, analyze};
-use seam::cluster::{Constraints, LeidenOptions, WeightedGraph, leiden};
-use seam::graph::{EdgeKind, Graph, NodeKind};
-use seam::metrics::{modularity, mojofm};
+use seam::graph::Graph;
+use seam::metrics::mojofm;
+use seam::propose::{ProposeOptions, propose};
 use seam::synth::{SynthLang, SynthSpec, SynthTruth, generate};
 
 const DOMAINS: usize = 6;
@@ -31,121 +29,37 @@ const DOMAINS: usize = 6;
 /// Module id → context index: what the proposal says.
 type ModuleContexts = BTreeMap<String, usize>;
 
-/// The clustering under evaluation. Swap the body for `seam::propose::propose(graph,
-/// &ProposeOptions::default())` and a walk of `decomposition.contexts[i].modules` to
-/// benchmark the propose pipeline instead.
-fn cluster_modules(graph: &Graph) -> ModuleContexts {
-    let coupling = Coupling::of(graph);
-    let partition = leiden(
-        &coupling.graph,
-        &LeidenOptions::default(),
-        &Constraints::default(),
-    );
-    coupling
-        .units
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| coupling.is_module[i])
-        .map(|(i, id)| (id.clone(), partition[i]))
-        .collect()
-}
-
-/// A minimal coupling graph: module and table nodes; imports and calls between
-/// modules, reads/writes module–table, a model's table tied to the module defining the
-/// model, relations table–table. Weights are the occurrence counts seam records.
-struct Coupling {
-    units: Vec<String>,
-    is_module: Vec<bool>,
-    graph: WeightedGraph,
-}
-
-impl Coupling {
-    fn of(graph: &Graph) -> Coupling {
-        // A code node's module: itself, or its enclosing module; a model's: the module
-        // of a code node in the same file.
-        let mut module_of: HashMap<&str, &str> = HashMap::new();
-        let mut module_of_file: HashMap<&str, &str> = HashMap::new();
-        for node in graph.nodes() {
-            if !node.kind.is_code() || node.external {
-                continue;
-            }
-            let module = if node.kind == NodeKind::Module {
-                Some(node)
-            } else {
-                graph.enclosing(&node.id, NodeKind::Module)
-            };
-            if let Some(m) = module {
-                module_of.insert(&node.id, &m.id);
-                if let Some(f) = &node.file {
-                    module_of_file.entry(f).or_insert(&m.id);
-                }
-            }
-        }
-        let mut table_of_model: HashMap<&str, &str> = HashMap::new();
-        for (from, to, edge) in graph.edges() {
-            if edge.kind == EdgeKind::MapsTo {
-                table_of_model.insert(&from.id, &to.id);
-            }
-        }
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut units: Vec<String> = Vec::new();
-        let mut edges: Vec<(usize, usize, f64)> = Vec::new();
-        let mut id = |s: &str| -> usize {
-            if let Some(&i) = index.get(s) {
-                return i;
-            }
-            index.insert(s.to_owned(), units.len());
-            units.push(s.to_owned());
-            units.len() - 1
-        };
-        for (from, to, edge) in graph.edges() {
-            let w = f64::from(edge.weight.max(1));
-            let pair = match edge.kind {
-                EdgeKind::Imports | EdgeKind::Calls => module_of
-                    .get(from.id.as_str())
-                    .zip(module_of.get(to.id.as_str()))
-                    .map(|(a, b)| (*a, *b)),
-                EdgeKind::Reads | EdgeKind::Writes => module_of
-                    .get(from.id.as_str())
-                    .map(|m| (*m, to.id.as_str())),
-                EdgeKind::MapsTo => from
-                    .file
-                    .as_deref()
-                    .and_then(|f| module_of_file.get(f))
-                    .map(|m| (*m, to.id.as_str())),
-                EdgeKind::Fk | EdgeKind::O2o | EdgeKind::M2m => table_of_model
-                    .get(from.id.as_str())
-                    .zip(table_of_model.get(to.id.as_str()))
-                    .map(|(a, b)| (*a, *b)),
-                _ => None,
-            };
-            if let Some((a, b)) = pair
-                && a != b
-            {
-                let (a, b) = (id(a), id(b));
-                edges.push((a, b, w));
-            }
-        }
-        // Modules with no coupling at all still count as units.
-        for node in graph.nodes() {
-            if node.kind == NodeKind::Module && !node.external {
-                id(&node.id);
-            }
-        }
-        let mut g = WeightedGraph::new(units.len());
-        for (a, b, w) in edges {
-            g.add_edge(a, b, w);
-        }
-        let is_module = units
-            .iter()
-            .map(|u| graph.node(u).is_some_and(|n| n.kind == NodeKind::Module))
-            .collect();
-        Coupling {
-            units,
-            is_module,
-            graph: g,
+/// The clustering under evaluation: the whole `seam propose` pipeline with names
+/// ignored (the planted domains are visible in package names), mapping each context's
+/// modules to its index. Go splits packages into per-file units (`go:<pkg>#<file>`):
+/// a package counts in the context holding most of its files. Also returns the
+/// proposal's modularity Q.
+fn cluster_modules(graph: &Graph) -> (ModuleContexts, f64) {
+    let proposal = propose(
+        graph,
+        &ProposeOptions {
+            ignore_names: true,
+            ..ProposeOptions::default()
+        },
+    )
+    .expect("propose");
+    let mut votes: BTreeMap<String, BTreeMap<usize, usize>> = BTreeMap::new();
+    for (i, ctx) in proposal.decomposition.contexts.iter().enumerate() {
+        for module in &ctx.modules {
+            let id = module.split('#').next().unwrap_or(module).to_owned();
+            *votes.entry(id).or_default().entry(i).or_default() += 1;
         }
     }
+    let contexts = votes
+        .into_iter()
+        .filter_map(|(id, v)| {
+            Some((
+                id,
+                v.into_iter().max_by_key(|&(c, n)| (n, usize::MAX - c))?.0,
+            ))
+        })
+        .collect();
+    (contexts, proposal.metrics.modularity)
 }
 
 struct Row {
@@ -177,7 +91,7 @@ fn run(lang: SynthLang, spec: &SynthSpec) -> Row {
     .expect("analyze");
     let analyze_time = t.elapsed();
     let t = Instant::now();
-    let contexts = cluster_modules(&analysis.graph);
+    let (contexts, q) = cluster_modules(&analysis.graph);
     let cluster_time = t.elapsed();
 
     // MoJoFM over the planted modules (a module the proposal left out is its own context).
@@ -194,33 +108,6 @@ fn run(lang: SynthLang, spec: &SynthSpec) -> Row {
     let mut distinct = found.clone();
     distinct.sort_unstable();
     distinct.dedup();
-    // Q of the found partition on the coupling graph; a unit the proposal does not place
-    // (a table) joins the context it is most strongly tied to.
-    let coupling = Coupling::of(&analysis.graph);
-    let mut q_partition: Vec<Option<usize>> = coupling
-        .units
-        .iter()
-        .map(|u| contexts.get(u).copied())
-        .collect();
-    for i in 0..q_partition.len() {
-        if q_partition[i].is_none() {
-            let mut weight: BTreeMap<usize, f64> = BTreeMap::new();
-            for &(j, w) in coupling.graph.neighbors(i) {
-                if let Some(c) = q_partition[j] {
-                    *weight.entry(c).or_default() += w;
-                }
-            }
-            q_partition[i] = weight
-                .into_iter()
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(c, _)| c)
-                .or(Some(usize::MAX - i));
-        }
-    }
-    let q_partition: Vec<usize> = q_partition
-        .into_iter()
-        .map(Option::unwrap_or_default)
-        .collect();
     Row {
         lang,
         noise: spec.noise,
@@ -228,7 +115,7 @@ fn run(lang: SynthLang, spec: &SynthSpec) -> Row {
         units: truth.module_domain.len(),
         contexts: distinct.len(),
         mojofm: mojofm(&found, &planted),
-        q: modularity(&coupling.graph, &q_partition, 1.0),
+        q,
         generate: generate_time,
         analyze: analyze_time,
         cluster: cluster_time,
