@@ -654,7 +654,7 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
         }
     }
 
-    // --- placement signals (off with --ignore-names) -----------------------------------
+    // --- name signal (off with --ignore-names) ------------------------------------------
     if !opts.ignore_names {
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, u) in c.units.iter().enumerate() {
@@ -679,6 +679,13 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
         for (a, b, g) in ring {
             c.add(a, b, Signal::Name, w.name, Some(format!("both in {g}")));
         }
+    }
+
+    // --- where each model is defined ------------------------------------------------------
+    // A code relation (the struct or class lives in that module), not a naming
+    // convention, so it stays on with --ignore-names: without it a module of model
+    // definitions has nothing tying it to its models.
+    {
         let defined: Vec<(usize, usize, String)> = c
             .units
             .iter()

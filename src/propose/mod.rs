@@ -146,9 +146,9 @@ fn coupling_of(graph: &Graph, opts: &ProposeOptions) -> (coupling::Coupling, Vec
         signals.push("cochange".to_owned());
         signals.push("contributor".to_owned());
     }
+    signals.push("defines".to_owned());
     if !opts.ignore_names {
         signals.push("name".to_owned());
-        signals.push("defines".to_owned());
     }
     (c, signals)
 }
