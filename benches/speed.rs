@@ -6,6 +6,8 @@
 //! SEAM_BENCH_ONLY=python,scale cargo bench --bench speed      # some sections
 //! SEAM_BENCH_SCALE_LOC=10000,100000,1000000,3000000 cargo bench --bench speed
 //! SEAM_BENCH_RUNS=5 cargo bench --bench speed                 # median of 5 (default 3)
+//! SEAM_BENCH_KEEP=1 ...   # keep .cache/bench/synth/<lang>-<loc> (code, graph.json,
+//!                         # decomposition-50.yaml, services/) to profile by hand
 //! ```
 //!
 //! Sections (README "Benchmarks" has the latest figures and the targets):
@@ -691,6 +693,7 @@ fn rust_section(bench: &Bench) {
         // A copy of our own, a workspace of its own, so cargo-modules may write a lockfile.
         let copy = bench.cache.join("rust").join(&name);
         if !copy.join("Cargo.toml").exists() {
+            std::fs::create_dir_all(bench.cache.join("rust")).map_err(|e| e.to_string())?;
             output_of(Command::new("cp").arg("-r").arg(&registry).arg(&copy))?;
             let manifest = copy.join("Cargo.toml");
             let mut text = std::fs::read_to_string(&manifest).map_err(|e| e.to_string())?;
@@ -889,7 +892,9 @@ fn scale_point(bench: &Bench, lang: SynthLang, loc: usize) -> ScalePoint {
         }
         Err(e) => (Err(e.clone()), Err(e)),
     };
-    let _ = std::fs::remove_dir_all(&dir);
+    if std::env::var_os("SEAM_BENCH_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     ScalePoint {
         lang,
         lines: truth.lines,
