@@ -6,6 +6,7 @@
 //! SEAM_BENCH_ONLY=python,scale cargo bench --bench speed      # some sections
 //! SEAM_BENCH_SCALE_LOC=10000,100000,1000000,3000000 cargo bench --bench speed
 //! SEAM_BENCH_RUNS=5 cargo bench --bench speed                 # median of 5 (default 3)
+//! SEAM_BENCH_SCALE_LANGS=django,go ...                         # scale curve languages
 //! SEAM_BENCH_KEEP=1 ...   # keep .cache/bench/synth/<lang>-<loc> (code, graph.json,
 //!                         # decomposition-50.yaml, services/) to profile by hand
 //! ```
@@ -730,7 +731,8 @@ fn rust_section(bench: &Bench) {
             "--lib",
             "--no-externs",
             "--no-sysroot",
-            "--offline",
+            "--layout",
+            "none",
         ])
         .current_dir(&dir);
     table.row(
@@ -758,6 +760,15 @@ fn scale_sizes() -> Vec<usize> {
         .collect()
 }
 
+/// `SEAM_BENCH_SCALE_LANGS` (e.g. `django,go`), default all three.
+fn scale_langs() -> Vec<SynthLang> {
+    let wanted = std::env::var("SEAM_BENCH_SCALE_LANGS").unwrap_or_default();
+    SynthLang::ALL
+        .into_iter()
+        .filter(|l| wanted.trim().is_empty() || wanted.split(',').any(|w| w.trim() == l.as_str()))
+        .collect()
+}
+
 fn scale_section(bench: &Bench, verdicts: &mut Verdicts) {
     println!("\n## Scale: synthetic monoliths (seam::synth, 6 domains, noise 0.1)");
     println!(
@@ -773,7 +784,7 @@ fn scale_section(bench: &Bench, verdicts: &mut Verdicts) {
         "scaffold50"
     );
     let mut points = Vec::new();
-    for lang in SynthLang::ALL {
+    for lang in scale_langs() {
         for &loc in &scale_sizes() {
             let point = scale_point(bench, lang, loc);
             let row = format!(
@@ -965,6 +976,9 @@ impl Verdicts {
     fn scale(&mut self, points: &[ScalePoint]) {
         for lang in SynthLang::ALL {
             let of_lang: Vec<&ScalePoint> = points.iter().filter(|p| p.lang == lang).collect();
+            if of_lang.is_empty() {
+                continue;
+            }
             let l = lang.as_str();
             // Near-linear: time per line at the largest size within 1.5× of that at the
             // smallest size of at least 100k lines (below it, start-up dominates).
