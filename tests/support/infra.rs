@@ -98,15 +98,14 @@ impl Proc {
         }
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
-    }
-
     /// Sends a signal to the process (`TERM`, `KILL`, `INT`).
     pub fn signal(&self, signal: &str) {
+        let Some(child) = self.child.as_ref() else {
+            return; // exited and reaped: nothing to signal (pid 0 would mean our own group)
+        };
         let _ = Command::new("kill")
             .arg(format!("-{signal}"))
-            .arg(self.pid().to_string())
+            .arg(child.id().to_string())
             .status();
     }
 
@@ -118,6 +117,9 @@ impl Proc {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Ok(Some(_)) = child.try_wait() {
+                // Reaped: its pid (and group id) may be reused now, so never signal it
+                // again — dropping the handle must not kill whatever got that id.
+                self.child = None;
                 return true;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -130,8 +132,10 @@ impl Drop for Proc {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
             // The whole group: a script's children die with it.
+            // `--` so the negative group id is not read as an option.
             let _ = Command::new("kill")
                 .arg("-KILL")
+                .arg("--")
                 .arg(format!("-{}", child.id()))
                 .status();
             let _ = child.kill();
