@@ -439,15 +439,7 @@ impl Extractor<'_> {
                 for child in node.named_children(&mut cursor) {
                     let (module, alias) = match child.kind() {
                         "dotted_name" => (self.text(child).to_owned(), None),
-                        "aliased_import" => (
-                            child
-                                .child_by_field_name("name")
-                                .map(|n| self.text(n).to_owned())
-                                .unwrap_or_default(),
-                            child
-                                .child_by_field_name("alias")
-                                .map(|a| self.text(a).to_owned()),
-                        ),
+                        "aliased_import" => self.aliased(child),
                         _ => continue,
                     };
                     self.facts.imports.push(Import {
@@ -487,15 +479,7 @@ impl Extractor<'_> {
                     }
                     match child.kind() {
                         "dotted_name" => names.push((self.text(child).to_owned(), None)),
-                        "aliased_import" => names.push((
-                            child
-                                .child_by_field_name("name")
-                                .map(|n| self.text(n).to_owned())
-                                .unwrap_or_default(),
-                            child
-                                .child_by_field_name("alias")
-                                .map(|a| self.text(a).to_owned()),
-                        )),
+                        "aliased_import" => names.push(self.aliased(child)),
                         "wildcard_import" => star = true,
                         _ => {}
                     }
@@ -511,6 +495,17 @@ impl Extractor<'_> {
             }
             _ => {}
         }
+    }
+
+    /// `name as alias` of an import: (name, alias).
+    fn aliased(&self, node: Node) -> (String, Option<String>) {
+        (
+            node.child_by_field_name("name")
+                .map(|n| self.text(n).to_owned())
+                .unwrap_or_default(),
+            node.child_by_field_name("alias")
+                .map(|a| self.text(a).to_owned()),
+        )
     }
 
     fn class(&mut self, node: Node, scope: Scope, decorators: Vec<Expr>) {

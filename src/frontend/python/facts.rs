@@ -67,9 +67,40 @@ impl Expr {
             _ => None,
         }
     }
+
+    /// Calls `f` on every call inside the expression, nested ones included (receivers,
+    /// arguments, list items…), outermost first.
+    pub fn for_each_call(&self, f: &mut dyn FnMut(&Call)) {
+        match self {
+            Expr::Call(call) => call.for_each_call(f),
+            Expr::Attr(v, _) | Expr::Lambda(v) => v.for_each_call(f),
+            Expr::Subscript(a, b) | Expr::Add(a, b) => {
+                a.for_each_call(f);
+                b.for_each_call(f);
+            }
+            Expr::List(items) => items.iter().for_each(|i| i.for_each_call(f)),
+            Expr::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
+                k.for_each_call(f);
+                v.for_each_call(f);
+            }),
+            _ => {}
+        }
+    }
 }
 
 impl Call {
+    /// This call and every call nested in it; see [`Expr::for_each_call`].
+    pub fn for_each_call(&self, f: &mut dyn FnMut(&Call)) {
+        f(self);
+        self.func.for_each_call(f);
+        for a in &self.args {
+            a.for_each_call(f);
+        }
+        for (_, v) in &self.kwargs {
+            v.for_each_call(f);
+        }
+    }
+
     pub fn kwarg(&self, name: &str) -> Option<&Expr> {
         self.kwargs.iter().find(|(k, _)| k == name).map(|(_, v)| v)
     }

@@ -502,7 +502,7 @@ impl Walker<'_, '_, '_> {
             let function = program.function(fm, fq)?;
             let mut writes = false;
             for c in &function.calls {
-                visit_call_tree(c, &mut |inner| {
+                c.for_each_call(&mut |inner| {
                     if let Expr::Attr(_, name) = &inner.func
                         && (rules::is_write_method(name)
                             || matches!(name.as_str(), "save" | "delete"))
@@ -903,36 +903,6 @@ impl Walker<'_, '_, '_> {
             graph: &mut Graph::new(),
         };
         walker.ty(expr)
-    }
-}
-
-/// Visits a call and every call nested in it (receivers and arguments).
-fn visit_call_tree(call: &Call, f: &mut dyn FnMut(&Call)) {
-    f(call);
-    let mut visit = |e: &Expr| visit_expr_calls(e, f);
-    visit(&call.func);
-    for a in &call.args {
-        visit(a);
-    }
-    for (_, v) in &call.kwargs {
-        visit(v);
-    }
-}
-
-fn visit_expr_calls(expr: &Expr, f: &mut dyn FnMut(&Call)) {
-    match expr {
-        Expr::Call(c) => visit_call_tree(c, f),
-        Expr::Attr(v, _) | Expr::Lambda(v) => visit_expr_calls(v, f),
-        Expr::Subscript(a, b) | Expr::Add(a, b) => {
-            visit_expr_calls(a, f);
-            visit_expr_calls(b, f);
-        }
-        Expr::List(items) => items.iter().for_each(|i| visit_expr_calls(i, f)),
-        Expr::Dict(pairs) => pairs.iter().for_each(|(k, v)| {
-            visit_expr_calls(k, f);
-            visit_expr_calls(v, f);
-        }),
-        _ => {}
     }
 }
 

@@ -109,7 +109,7 @@ fn included_modules(django: &Django) -> HashSet<String> {
     let mut out = HashSet::new();
     for module in &django.program.modules {
         for a in &module.facts.assigns {
-            visit_calls(&a.value, &mut |call| {
+            a.value.for_each_call(&mut |call| {
                 if callee_name(call) == Some("include")
                     && let Some(first) = call.args.first()
                 {
@@ -135,27 +135,6 @@ fn included_modules(django: &Django) -> HashSet<String> {
         }
     }
     out
-}
-
-fn visit_calls(expr: &Expr, f: &mut dyn FnMut(&Call)) {
-    match expr {
-        Expr::Call(call) => {
-            f(call);
-            visit_calls(&call.func, f);
-            for a in &call.args {
-                visit_calls(a, f);
-            }
-            for (_, v) in &call.kwargs {
-                visit_calls(v, f);
-            }
-        }
-        Expr::List(items) => items.iter().for_each(|i| visit_calls(i, f)),
-        Expr::Add(a, b) => {
-            visit_calls(a, f);
-            visit_calls(b, f);
-        }
-        _ => {}
-    }
 }
 
 fn callee_name(call: &Call) -> Option<&str> {
