@@ -11,7 +11,7 @@ use crate::analyze::analyze;
 use crate::decomposition::{Decomposition, load, write};
 use crate::events::{self, Workshop};
 use crate::graph::{Graph, GraphDocument};
-use crate::propose::{self, CouplingWeights, GitOptions, ProposeOptions, coupling};
+use crate::propose::{self, CouplingWeights, GitOptions, ProposeOptions};
 
 #[derive(Args, Debug)]
 #[command(
@@ -380,21 +380,15 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
         source: Some(input.display().to_string()),
     };
     // Ids of the YAML files checked against the code, and the reference read, on the
-    // same coupling graph the proposal uses.
-    let coupling = coupling::build(
-        &graph,
-        &coupling::CouplingOptions {
-            weights: opts.weights.clone(),
-            ignore_names: opts.ignore_names,
-        },
-        None,
-    );
+    // coupling graph the proposal then uses (built once: it is most of propose's time).
+    let coupled = propose::couple(&graph, &opts);
+    let coupling = &coupled.0;
     for (path, loaded) in [(&args.score, &scored), (&previous_path, &previous)] {
         if let (Some(path), Some((d, text))) = (path, loaded)
             && !args.quiet
         {
             for w in
-                propose::validate::against_graph(d, &coupling, &path.display().to_string(), text)
+                propose::validate::against_graph(d, coupling, &path.display().to_string(), text)
             {
                 eprintln!("{w}");
             }
@@ -403,7 +397,7 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.reference {
         let text =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        match propose::reference::parse(&path.display().to_string(), &text, &coupling) {
+        match propose::reference::parse(&path.display().to_string(), &text, coupling) {
             Ok(r) => opts.reference = Some(r),
             Err(diags) => {
                 for d in &diags {
@@ -421,9 +415,9 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
             if args.input.is_none() {
                 opts.source = d.source.code.clone();
             }
-            propose::score(&graph, d, &opts)?
+            propose::score_coupled(&graph, &coupled, d, &opts)?
         }
-        None => propose::propose(&graph, &opts)?,
+        None => propose::propose_coupled(&graph, &coupled, &opts)?,
     };
     let mut proposal = proposal;
     if let (Some((w, file)), Some(derived)) = (&workshop, &derived) {

@@ -270,25 +270,29 @@ impl Coupling {
         self.pairs.iter().map(|(&(a, b), p)| (a, b, p.weight))
     }
 
-    /// Strongest pairs of a unit, strongest first.
-    pub fn strongest(&self, unit: usize, n: usize) -> Vec<(usize, &PairCoupling)> {
-        let mut v: Vec<(usize, &PairCoupling)> = self
-            .pairs
-            .iter()
-            .filter_map(|(&(a, b), p)| {
-                if a == unit {
-                    Some((b, p))
-                } else if b == unit {
-                    Some((a, p))
-                } else {
-                    None
-                }
-            })
-            .collect();
-        v.sort_by(|x, y| y.1.weight.total_cmp(&x.1.weight).then(x.0.cmp(&y.0)));
-        v.truncate(n);
-        v
+    /// Every unit's pairs as (other unit, coupling), built in one pass: looking a
+    /// unit's pairs up in `pairs` would cost a scan of all pairs per unit, quadratic
+    /// on a large monolith (14 s of `propose` at 1M lines, see README "Benchmarks").
+    pub fn neighbours(&self) -> Vec<Vec<(usize, &PairCoupling)>> {
+        let mut of: Vec<Vec<(usize, &PairCoupling)>> = vec![Vec::new(); self.units.len()];
+        for (&(a, b), p) in &self.pairs {
+            of[a].push((b, p));
+            of[b].push((a, p));
+        }
+        of
     }
+}
+
+/// The `n` strongest of a unit's pairs (from [`Coupling::neighbours`]), strongest
+/// first; ties by unit index, so the choice is deterministic.
+pub fn strongest<'c>(
+    neighbours: &[(usize, &'c PairCoupling)],
+    n: usize,
+) -> Vec<(usize, &'c PairCoupling)> {
+    let mut v = neighbours.to_vec();
+    v.sort_by(|x, y| y.1.weight.total_cmp(&x.1.weight).then(x.0.cmp(&y.0)));
+    v.truncate(n);
+    v
 }
 
 /// Options of the coupling graph.
@@ -320,12 +324,19 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
     // --- units: modules (Go packages split per file), then models -------------------
     let mut nodes: Vec<&Node> = graph.nodes().collect();
     nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    // The module of every code node, found once (`enclosing` walks parents by id, and
+    // every edge end asks for it).
+    let module_of: HashMap<&str, &Node> = nodes
+        .iter()
+        .filter(|n| n.kind.is_code())
+        .filter_map(|n| Some((n.id.as_str(), graph.enclosing(&n.id, NodeKind::Module)?)))
+        .collect();
     let mut go_files: BTreeMap<&str, BTreeMap<&str, u32>> = BTreeMap::new();
     for n in &nodes {
         if n.kind.is_code()
             && n.lang == Some(Lang::Go)
             && !n.external
-            && let (Some(file), Some(m)) = (&n.file, graph.enclosing(&n.id, NodeKind::Module))
+            && let (Some(file), Some(m)) = (&n.file, module_of.get(n.id.as_str()))
         {
             *go_files
                 .entry(m.id.as_str())
@@ -412,7 +423,7 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
         if !node.kind.is_code() {
             return None;
         }
-        let m = graph.enclosing(&node.id, NodeKind::Module)?;
+        let m = module_of.get(node.id.as_str())?;
         if c.split_modules.contains_key(&m.id) {
             let file = if node.kind == NodeKind::Module {
                 file?
@@ -483,8 +494,9 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
     let mut co_access: BTreeMap<String, BTreeMap<usize, f64>> = BTreeMap::new();
     let mut structural: Vec<(usize, usize, Signal, f64, String)> = Vec::new();
     for (from, to, e) in edges {
-        let first = e.evidence.first().map(|ev| ev.to_string());
-        let evidence: Vec<String> = e.evidence.iter().map(|ev| ev.to_string()).collect();
+        // Formatted only by the arms that keep them (most edges are `contains`).
+        let first = || e.evidence.first().map(|ev| ev.to_string());
+        let evidence = || -> Vec<String> { e.evidence.iter().map(|ev| ev.to_string()).collect() };
         match e.kind {
             EdgeKind::Calls | EdgeKind::Imports | EdgeKind::Inherits => {
                 // A Go package import is attributed to the importing file; the imported
@@ -507,7 +519,7 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                         by_unit.into_iter().collect()
                     } else {
                         unit_of(&c, from, None)
-                            .map(|u| (u, evidence.clone()))
+                            .map(|u| (u, evidence()))
                             .into_iter()
                             .collect()
                     };
@@ -543,6 +555,7 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                 }
             }
             EdgeKind::Reads | EdgeKind::Writes if to.kind == NodeKind::Table => {
+                let first = first();
                 let Some(u) = unit_of(
                     &c,
                     from,
@@ -556,7 +569,7 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                     table: to.name.clone(),
                     write,
                     count: e.weight,
-                    evidence: evidence.clone(),
+                    evidence: evidence(),
                 });
                 let signal = if write {
                     Signal::DataWrite
@@ -609,7 +622,7 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                         kind: e.kind,
                         what: line,
                         count: e.weight,
-                        evidence,
+                        evidence: evidence(),
                     });
                 }
             }
@@ -797,7 +810,9 @@ fn add_transitive_access(
             _ => {}
         }
     }
-    let mut adds: BTreeMap<(usize, usize, bool), (f64, String)> = BTreeMap::new();
+    // Per (unit, model, write): the strongest weight and the call that gave it, as
+    // (caller, callee) ids, formatted once at the end.
+    let mut adds: BTreeMap<(usize, usize, bool), (f64, &str, &str)> = BTreeMap::new();
     let mut callers: Vec<&str> = callees.keys().copied().collect();
     callers.sort_unstable();
     for f in callers {
@@ -818,16 +833,9 @@ fn add_transitive_access(
                             Signal::DataRead
                         };
                         let weight = w.of(signal) * damp(f64::from(count)) * decay;
-                        let entry = adds.entry((uf, m, write)).or_insert((0.0, String::new()));
+                        let entry = adds.entry((uf, m, write)).or_insert((0.0, "", ""));
                         if weight > entry.0 {
-                            *entry = (
-                                weight,
-                                format!(
-                                    "{f} calls {} which {} it",
-                                    g.id,
-                                    if write { "writes" } else { "reads" }
-                                ),
-                            );
+                            *entry = (weight, f, g.id.as_str());
                         }
                     }
                 }
@@ -840,12 +848,13 @@ fn add_transitive_access(
             frontier = next;
         }
     }
-    for ((u, m, write), (weight, line)) in adds {
-        let signal = if write {
-            Signal::DataWrite
+    for ((u, m, write), (weight, caller, callee)) in adds {
+        let (signal, verb) = if write {
+            (Signal::DataWrite, "writes")
         } else {
-            Signal::DataRead
+            (Signal::DataRead, "reads")
         };
+        let line = format!("{caller} calls {callee} which {verb} it");
         c.add(u, m, signal, weight, Some(line));
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Assignment;
-use super::coupling::{Coupling, Signal};
+use super::coupling::{self, Coupling, Signal};
 use super::ownership::{TableOwnership, Violation};
 
 /// Strongest edges listed per unit.
@@ -69,11 +69,11 @@ pub(super) fn explain(
             .map(|x| a.names[x].clone())
             .unwrap_or_else(|| "(none)".to_owned())
     };
+    let neighbours = c.neighbours();
     let mut units = Vec::new();
     for (u, unit) in c.units.iter().enumerate() {
         let Some(ctx) = a.of_unit[u] else { continue };
-        let strongest: Vec<EdgeExplanation> = c
-            .strongest(u, STRONGEST)
+        let strongest: Vec<EdgeExplanation> = coupling::strongest(&neighbours[u], STRONGEST)
             .into_iter()
             .map(|(v, p)| {
                 let mut sig: Vec<(&Signal, &f64)> = p.by_signal.iter().collect();
@@ -92,14 +92,7 @@ pub(super) fn explain(
             .collect();
         // Weight towards each context: the case for its placement.
         let mut pull: BTreeMap<usize, f64> = BTreeMap::new();
-        for (&(x, y), p) in &c.pairs {
-            let other = if x == u {
-                y
-            } else if y == u {
-                x
-            } else {
-                continue;
-            };
+        for &(other, p) in &neighbours[u] {
             if let Some(oc) = a.of_unit[other] {
                 *pull.entry(oc).or_default() += p.weight;
             }
@@ -199,16 +192,19 @@ pub(super) fn explain(
         })
         .collect();
     // What holds each context together: internal weight by signal.
-    let contexts = (0..a.names.len())
-        .map(|ctx| {
-            let mut by: BTreeMap<Signal, f64> = BTreeMap::new();
-            for (&(x, y), p) in &c.pairs {
-                if a.of_unit[x] == Some(ctx) && a.of_unit[y] == Some(ctx) {
-                    for (s, w) in &p.by_signal {
-                        *by.entry(*s).or_default() += w;
-                    }
-                }
+    let mut internal: Vec<BTreeMap<Signal, f64>> = vec![BTreeMap::new(); a.names.len()];
+    for (&(x, y), p) in &c.pairs {
+        if let (Some(cx), Some(cy)) = (a.of_unit[x], a.of_unit[y])
+            && cx == cy
+        {
+            for (s, w) in &p.by_signal {
+                *internal[cx].entry(*s).or_default() += w;
             }
+        }
+    }
+    let contexts = internal
+        .into_iter()
+        .map(|by| {
             let total: f64 = by.values().sum();
             if total <= 0.0 {
                 return "no internal coupling".to_owned();

@@ -24,7 +24,7 @@ pub mod validate;
 // Switching is this one line: `use crate::{cluster, metrics};`
 use crate::cluster;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -122,7 +122,10 @@ struct Assignment {
     isolated: BTreeSet<usize>,
 }
 
-fn coupling_of(graph: &Graph, opts: &ProposeOptions) -> (coupling::Coupling, Vec<String>) {
+/// The coupling graph of `graph` under `opts` (weights, names, git history), and the
+/// signals it used. Built once per run: the CLI checks the ids of the YAML files it
+/// reads against the same coupling the proposal then uses.
+pub fn couple(graph: &Graph, opts: &ProposeOptions) -> (coupling::Coupling, Vec<String>) {
     let history = opts
         .code_root
         .as_deref()
@@ -155,24 +158,32 @@ fn coupling_of(graph: &Graph, opts: &ProposeOptions) -> (coupling::Coupling, Vec
 
 /// Clusters `graph` into bounded contexts.
 pub fn propose(graph: &Graph, opts: &ProposeOptions) -> Result<Proposal, ProposeError> {
+    propose_coupled(graph, &couple(graph, opts), opts)
+}
+
+/// [`propose`] on a coupling graph already built by [`couple`] with the same options.
+pub fn propose_coupled(
+    graph: &Graph,
+    (coupling, signals): &(coupling::Coupling, Vec<String>),
+    opts: &ProposeOptions,
+) -> Result<Proposal, ProposeError> {
     if !(opts.resolution > 0.0 && opts.resolution.is_finite()) {
         return Err(ProposeError::Resolution(opts.resolution));
     }
     if opts.k == Some(0) {
         return Err(ProposeError::ZeroK);
     }
-    let (coupling, signals) = coupling_of(graph, opts);
     if coupling.units.is_empty() {
         return Err(ProposeError::Empty);
     }
     let mut diagnostics = Vec::new();
-    let assignment = cluster_units(&coupling, opts, &mut diagnostics)?;
+    let assignment = cluster_units(coupling, opts, &mut diagnostics)?;
     Ok(assemble(
         graph,
-        &coupling,
+        coupling,
         assignment,
         opts,
-        signals,
+        signals.clone(),
         diagnostics,
     ))
 }
@@ -183,11 +194,20 @@ pub fn score(
     d: &Decomposition,
     opts: &ProposeOptions,
 ) -> Result<Proposal, ProposeError> {
-    let (coupling, signals) = coupling_of(graph, opts);
+    score_coupled(graph, &couple(graph, opts), d, opts)
+}
+
+/// [`score`] on a coupling graph already built by [`couple`] with the same options.
+pub fn score_coupled(
+    graph: &Graph,
+    (coupling, signals): &(coupling::Coupling, Vec<String>),
+    d: &Decomposition,
+    opts: &ProposeOptions,
+) -> Result<Proposal, ProposeError> {
     let mut diagnostics = Vec::new();
     let names: Vec<String> = d.contexts.iter().map(|c| c.name.clone()).collect();
     let mut of_unit = vec![None; coupling.units.len()];
-    place_listed(&coupling, d, &mut of_unit, None);
+    place_listed(coupling, d, &mut of_unit, None);
     if of_unit.iter().all(Option::is_none) {
         return Err(ProposeError::NothingPlaced);
     }
@@ -227,10 +247,10 @@ pub fn score(
     };
     let mut p = assemble(
         graph,
-        &coupling,
+        coupling,
         assignment,
         &score_opts,
-        signals,
+        signals.clone(),
         diagnostics,
     );
     p.unassigned = unassigned;
@@ -438,31 +458,38 @@ fn cluster_units(
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(&c, _)| c);
+    // Votes of the placed units per group and context, kept up to date as isolated
+    // units are placed (a later isolated unit sees the earlier ones), built once:
+    // counting per isolated unit would scan every unit each time.
+    let mut votes: HashMap<&str, BTreeMap<usize, usize>> = HashMap::new();
+    if !opts.ignore_names {
+        for (v, placed) in of_unit.iter().enumerate() {
+            if let (Some(group), Some(x)) = (&c.units[v].group, placed) {
+                *votes.entry(group).or_default().entry(*x).or_default() += 1;
+            }
+        }
+    }
+    let neighbours = c.neighbours();
     for u in 0..n {
         if of_unit[u].is_some() {
             continue;
         }
         isolated.insert(u);
-        let by_group = if opts.ignore_names {
-            None
-        } else {
-            let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
-            for (v, placed) in of_unit.iter().enumerate() {
-                if v != u
-                    && c.units[v].group.is_some()
-                    && c.units[v].group == c.units[u].group
-                    && let Some(x) = placed
-                {
-                    *votes.entry(*x).or_default() += 1;
-                }
-            }
+        let group = c.units[u].group.as_deref().filter(|_| !opts.ignore_names);
+        let by_group = group.and_then(|g| {
             votes
-                .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
-                .map(|(x, _)| x)
-        };
-        let strongest = c.strongest(u, 1).first().and_then(|(v, _)| of_unit[*v]);
+                .get(g)?
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(&x, _)| x)
+        });
+        let strongest = coupling::strongest(&neighbours[u], 1)
+            .first()
+            .and_then(|(v, _)| of_unit[*v]);
         of_unit[u] = strongest.or(by_group).or(largest).or(Some(0));
+        if let (Some(g), Some(x)) = (group, of_unit[u]) {
+            *votes.entry(g).or_default().entry(x).or_default() += 1;
+        }
         if names.is_empty() {
             names.push(String::new());
             previous.push(None);
