@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::cache::FactsCache;
+use crate::cache::snapshot::{self, FileRecord, Snapshot, TreeSnapshot};
+use crate::cache::{FactsCache, Key};
 use crate::diagnostics::Diagnostic;
 use crate::frontend::{self, Extracted, FrontendOptions, ParsedFile};
 use crate::graph::Graph;
@@ -19,6 +20,20 @@ pub struct AnalyzeOptions {
     pub cache_dir: Option<PathBuf>,
     /// Show a progress bar (only on a terminal).
     pub progress: bool,
+}
+
+impl AnalyzeOptions {
+    /// Text that changes whenever the options change the result of an analysis (the
+    /// tree snapshot is kept per fingerprint). Threads and progress do not count.
+    pub fn fingerprint(&self) -> String {
+        format!(
+            "langs={:?} tests={} max-size={} follow={}",
+            self.frontend.langs,
+            self.frontend.include_tests,
+            self.walk.max_file_size,
+            self.walk.follow_links
+        )
+    }
 }
 
 /// The result of analysing a tree.
@@ -35,20 +50,42 @@ pub struct AnalysisStats {
     pub cached: usize,
     pub skipped: usize,
     pub loc: u64,
+    /// The whole analysis was taken from the tree snapshot (nothing read or linked).
+    pub reused: bool,
 }
 
 pub use crate::source::WalkError as AnalyzeError;
 
 pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
+    let walked_at = snapshot::now_ns();
     let keep = |kind, rel: &str| frontend::keep(kind, rel, &opts.frontend);
-    let (files, mut diagnostics) = source::walk(root, &opts.walk, &keep)?;
+    let (files, walk_diagnostics) = source::walk(root, &opts.walk, &keep)?;
+
+    let snapshot = opts
+        .cache_dir
+        .as_deref()
+        .map(|dir| TreeSnapshot::new(dir, root, &opts.fingerprint()));
+    if let Some(hit) = snapshot.as_ref().and_then(|s| s.load(&files)) {
+        let stats = AnalysisStats {
+            files: files.len(),
+            cached: files.len(),
+            skipped: hit.skipped,
+            loc: hit.loc,
+            reused: true,
+        };
+        return Ok(Analysis {
+            graph: hit.graph,
+            diagnostics: merged(walk_diagnostics, hit.diagnostics),
+            stats,
+        });
+    }
 
     let cache = match &opts.cache_dir {
         Some(dir) => FactsCache::open(dir, root),
         None => FactsCache::disabled(),
     };
     let progress = progress_bar(opts.progress, files.len());
-    let results: Vec<(SourceFile, Option<crate::cache::Key>, Extracted, bool)> = files
+    let results: Vec<(SourceFile, Option<Key>, Extracted, bool)> = files
         .into_par_iter()
         .map(|file| {
             let (key, extracted, hit) = read_and_extract(&file, &cache);
@@ -62,54 +99,94 @@ pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeEr
         files: results.len(),
         ..Default::default()
     };
+    // Warnings of reading, parsing and linking: what the snapshot keeps.
+    let mut found = Vec::new();
+    let mut records = Some(Vec::with_capacity(results.len()));
     let mut parsed = Vec::with_capacity(results.len());
-    let mut entries = Vec::with_capacity(results.len());
+    // Cache entries, their facts lent to `parsed` (by position) until linking is done:
+    // a second copy of every file's facts held through linking costs a quarter of the
+    // peak memory of a large tree (see README "Benchmarks").
+    let mut entries: Vec<(Key, Extracted, Option<usize>)> = Vec::new();
     for (file, key, mut extracted, hit) in results {
         stats.cached += usize::from(hit);
         stats.loc += u64::from(extracted.loc);
-        diagnostics.extend(extracted.diagnostics.iter().cloned());
-        // Without a cache the facts are moved, not cloned: a second copy of every
-        // file's facts was held through linking for nothing (+27% peak memory of a
-        // `--no-cache` run on a 1M-line monolith, see README "Benchmarks").
-        let loc = extracted.loc;
-        let facts = match key {
-            Some(key) if cache.is_enabled() => {
-                let facts = extracted.facts.clone();
-                entries.push((key, extracted));
-                facts
-            }
-            _ => extracted.facts.take(),
-        };
-        match facts {
-            Some(facts) => parsed.push(ParsedFile { file, facts, loc }),
-            None => stats.skipped += 1,
+        found.extend(extracted.diagnostics.iter().cloned());
+        // One file without a stamp makes the tree unsnapshottable.
+        match (&mut records, FileRecord::of(&file, key.map(|k| k.1))) {
+            (Some(list), Some(record)) => list.push(record),
+            _ => records = None,
         }
-    }
-    if cache.is_enabled()
-        && let Err(e) = cache.store(entries)
-    {
-        diagnostics.push(
-            Diagnostic::warning("cache", format!("could not write the facts cache: {e}"))
-                .help("pass --no-cache or --cache-dir DIR to use another place"),
-        );
+        let lent = match extracted.facts.take() {
+            Some(facts) => {
+                parsed.push(ParsedFile {
+                    file,
+                    facts,
+                    loc: extracted.loc,
+                });
+                Some(parsed.len() - 1)
+            }
+            None => {
+                stats.skipped += 1;
+                None
+            }
+        };
+        if let Some(key) = key.filter(|_| cache.is_enabled()) {
+            entries.push((key, extracted, lent));
+        }
     }
 
     let mut graph = Graph::new();
-    frontend::link(&parsed, &mut graph, &mut diagnostics);
-    diagnostics.sort();
-    diagnostics.dedup();
-    Ok(Analysis {
+    frontend::link(&parsed, &mut graph, &mut found);
+
+    let mut diagnostics = Vec::new();
+    if cache.is_enabled() {
+        let unchanged = stats.cached == stats.files && entries.len() == cache.len();
+        let mut facts: Vec<Option<_>> = parsed.into_iter().map(|p| Some(p.facts)).collect();
+        let entries: Vec<(Key, Extracted)> = entries
+            .into_iter()
+            .map(|(key, mut extracted, lent)| {
+                extracted.facts = lent.and_then(|i| facts[i].take());
+                (key, extracted)
+            })
+            .collect();
+        if !unchanged && let Err(e) = cache.store(entries) {
+            diagnostics.push(cache_warning("facts cache", &e));
+        }
+    }
+    let analysis = Snapshot {
         graph,
-        diagnostics,
+        diagnostics: found,
+        skipped: stats.skipped,
+        loc: stats.loc,
+    };
+    if let (Some(snapshot), Some(records)) = (&snapshot, records)
+        && let Err(e) = snapshot.store(walked_at, records, &analysis)
+    {
+        diagnostics.push(cache_warning("tree snapshot", &e));
+    }
+    diagnostics.extend(analysis.diagnostics);
+    Ok(Analysis {
+        graph: analysis.graph,
+        diagnostics: merged(walk_diagnostics, diagnostics),
         stats,
     })
 }
 
+fn cache_warning(what: &str, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::warning("cache", format!("could not write the {what}: {e}"))
+        .help("pass --no-cache or --cache-dir DIR to use another place")
+}
+
+/// The warnings of a run, sorted by file and line, each once.
+fn merged(mut walk: Vec<Diagnostic>, rest: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    walk.extend(rest);
+    walk.sort();
+    walk.dedup();
+    walk
+}
+
 /// Reads one file and returns its facts, from the cache when its content is unchanged.
-fn read_and_extract(
-    file: &SourceFile,
-    cache: &FactsCache,
-) -> (Option<crate::cache::Key>, Extracted, bool) {
+fn read_and_extract(file: &SourceFile, cache: &FactsCache) -> (Option<Key>, Extracted, bool) {
     let bytes = match source::read_bytes(file) {
         Ok(bytes) => bytes,
         Err(problem) => {

@@ -10,6 +10,7 @@ fn file(kind: FileKind, rel: &str) -> SourceFile {
         rel: rel.to_owned(),
         abs: rel.into(),
         kind,
+        stamp: None,
     }
 }
 

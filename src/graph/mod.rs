@@ -8,6 +8,7 @@
 //! This module knows nothing of any language or framework: front-ends fill it,
 //! clustering and output read it.
 
+pub mod binary;
 mod json;
 
 pub use json::{FORMAT_NAME, FORMAT_VERSION, GraphDocument};

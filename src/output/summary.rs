@@ -40,8 +40,16 @@ pub fn summary(graph: &Graph, root: &str, stats: &AnalysisStats, warnings: usize
     );
     let _ = writeln!(
         out,
-        "  {} files ({} unchanged since the last run, {} skipped), {} lines of code",
-        stats.files, stats.cached, stats.skipped, stats.loc
+        "  {} files ({} unchanged since the last run, {} skipped), {} lines of code{}",
+        stats.files,
+        stats.cached,
+        stats.skipped,
+        stats.loc,
+        if stats.reused {
+            "; the tree is unchanged: the last analysis was reused"
+        } else {
+            ""
+        }
     );
     let mut kinds: BTreeMap<NodeKind, usize> = BTreeMap::new();
     for n in graph.nodes().filter(|n| !n.external) {

@@ -65,6 +65,54 @@ pub struct SourceFile {
     pub rel: String,
     pub abs: PathBuf,
     pub kind: FileKind,
+    /// What the walk saw of the file (`None` if it could not tell).
+    pub stamp: Option<FileStamp>,
+}
+
+/// Size, times and identity of a file when the walk saw it: equal stamps mean the
+/// file was not written since (as git's index assumes), except within the timestamp
+/// granularity of the last write, which the cache checks by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    pub len: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub mtime_ns: i128,
+    /// Status-change time (any write, chmod, rename, or a replacing checkout), ns.
+    pub ctime_ns: i128,
+    pub inode: u64,
+    pub device: u64,
+}
+
+impl FileStamp {
+    pub fn of(meta: &std::fs::Metadata) -> FileStamp {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let ns = |s: i64, n: i64| i128::from(s) * 1_000_000_000 + i128::from(n);
+            FileStamp {
+                len: meta.len(),
+                mtime_ns: ns(meta.mtime(), meta.mtime_nsec()),
+                ctime_ns: ns(meta.ctime(), meta.ctime_nsec()),
+                inode: meta.ino(),
+                device: meta.dev(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let mtime_ns = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as i128);
+            FileStamp {
+                len: meta.len(),
+                mtime_ns,
+                ctime_ns: mtime_ns,
+                inode: 0,
+                device: 0,
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +186,7 @@ pub fn walk(
                 rel,
                 abs: root.to_owned(),
                 kind,
+                stamp: Some(FileStamp::of(&meta)),
             })
             .into_iter()
             .collect();
@@ -198,10 +247,11 @@ pub fn walk(
                                 "generated or minified code is skipped; raise --max-file-size to analyse it",
                             ),
                         ),
-                        Ok(_) => files.lock().unwrap().push(SourceFile {
+                        Ok(m) => files.lock().unwrap().push(SourceFile {
                             rel,
                             abs: entry.into_path(),
                             kind,
+                            stamp: Some(FileStamp::of(&m)),
                         }),
                         Err(e) => push(
                             diagnostics,

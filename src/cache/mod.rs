@@ -1,10 +1,17 @@
-//! A content-hash cache of per-file facts.
+//! The analysis caches, one pair per analysed root:
 //!
-//! One file per analysed root holds a map from (file kind, content hash) to the
-//! extracted facts. It is stamped with seam's version and build id, so facts made by
-//! other code are never reused. The file is read once and written once, atomically
-//! (temporary file + rename), so an interrupted run never leaves a corrupt cache; a
-//! cache that cannot be read is treated as empty.
+//! - the **facts cache** (this file): a map from (file kind, content hash) to the
+//!   facts extracted from a file, so a file whose content is unchanged is not parsed
+//!   again;
+//! - the **tree snapshot** ([`snapshot`]): the finished graph with the stamp of every
+//!   file read, so an unchanged tree is neither read nor linked again.
+//!
+//! Both are stamped with seam's version and build id, so results made by other code
+//! are never reused. Each is read once and written once, atomically (temporary file +
+//! rename), so an interrupted run never leaves a corrupt cache; a cache that cannot be
+//! read is treated as empty.
+
+pub mod snapshot;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +32,18 @@ struct CacheFile {
     entries: Vec<(Key, Extracted)>,
 }
 
+/// The name a cache file of `root` (canonicalised) takes, with `salt` mixed in.
+fn root_name(root: &Path, salt: &str) -> String {
+    let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(root.to_string_lossy().as_bytes());
+    if !salt.is_empty() {
+        hasher.update(b"\0");
+        hasher.update(salt.as_bytes());
+    }
+    hasher.finalize().to_hex()[..16].to_owned()
+}
+
 /// Facts of the files of one root, from the last run and this one.
 pub struct FactsCache {
     path: Option<PathBuf>,
@@ -42,9 +61,7 @@ impl FactsCache {
 
     /// Opens the cache for `root` under `dir`, loading what a previous run stored.
     pub fn open(dir: &Path, root: &Path) -> Self {
-        let root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_owned());
-        let name = blake3::hash(root.to_string_lossy().as_bytes()).to_hex();
-        let path = dir.join(format!("facts-{}.bin", &name[..16]));
+        let path = dir.join(format!("facts-{}.bin", root_name(root, "")));
         let previous = std::fs::read(&path)
             .ok()
             .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
@@ -77,6 +94,15 @@ impl FactsCache {
         self.previous.get(key)
     }
 
+    /// How many entries the previous run stored.
+    pub fn len(&self) -> usize {
+        self.previous.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.previous.is_empty()
+    }
+
     pub fn is_enabled(&self) -> bool {
         self.path.is_some()
     }
@@ -86,21 +112,11 @@ impl FactsCache {
         let Some(path) = &self.path else {
             return Ok(());
         };
-        let dir = path.parent().expect("cache path has a parent");
-        std::fs::create_dir_all(dir)?;
         let bytes = postcard::to_stdvec(&CacheFile {
             stamp: STAMP.to_owned(),
             entries,
         })
         .map_err(std::io::Error::other)?;
-        let tmp = dir.join(format!(
-            ".{}.{}.tmp",
-            path.file_name().unwrap().to_string_lossy(),
-            std::process::id()
-        ));
-        std::fs::write(&tmp, bytes)?;
-        std::fs::rename(&tmp, path).inspect_err(|_| {
-            let _ = std::fs::remove_file(&tmp);
-        })
+        crate::fs::replace(path, &bytes)
     }
 }
