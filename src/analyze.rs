@@ -2,6 +2,7 @@
 //! link per language → graph.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
@@ -52,26 +53,58 @@ pub struct AnalysisStats {
     pub loc: u64,
     /// The whole analysis was taken from the tree snapshot (nothing read or linked).
     pub reused: bool,
+    /// Wall time of each stage, in order (`seam analyze --timings`).
+    pub timings: Timings,
+}
+
+/// Wall time per stage of a run, measured lap by lap.
+#[derive(Debug, Clone)]
+pub struct Timings {
+    last: Instant,
+    pub laps: Vec<(&'static str, Duration)>,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Timings {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+}
+
+impl Timings {
+    /// Records the time since the previous lap (or the start) as `stage`.
+    pub fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.laps.push((stage, now - self.last));
+        self.last = now;
+    }
 }
 
 pub use crate::source::WalkError as AnalyzeError;
 
 pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeError> {
+    let mut timings = Timings::default();
     let walked_at = snapshot::now_ns();
     let keep = |kind, rel: &str| frontend::keep(kind, rel, &opts.frontend);
     let (files, walk_diagnostics) = source::walk(root, &opts.walk, &keep)?;
+    timings.lap("walk");
 
     let snapshot = opts
         .cache_dir
         .as_deref()
         .map(|dir| TreeSnapshot::new(dir, root, &opts.fingerprint()));
-    if let Some(hit) = snapshot.as_ref().and_then(|s| s.load(&files)) {
+    let hit = snapshot.as_ref().and_then(|s| s.load(&files));
+    timings.lap("tree snapshot");
+    if let Some(hit) = hit {
         let stats = AnalysisStats {
             files: files.len(),
             cached: files.len(),
             skipped: hit.skipped,
             loc: hit.loc,
             reused: true,
+            timings,
         };
         return Ok(Analysis {
             graph: hit.graph,
@@ -94,6 +127,7 @@ pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeEr
         })
         .collect();
     progress.finish_and_clear();
+    timings.lap("read and extract");
 
     let mut stats = AnalysisStats {
         files: results.len(),
@@ -137,6 +171,7 @@ pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeEr
 
     let mut graph = Graph::new();
     frontend::link(&parsed, &mut graph, &mut found);
+    timings.lap("link");
 
     let mut diagnostics = Vec::new();
     if cache.is_enabled() {
@@ -165,6 +200,8 @@ pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeEr
         diagnostics.push(cache_warning("tree snapshot", &e));
     }
     diagnostics.extend(analysis.diagnostics);
+    timings.lap("store caches");
+    stats.timings = timings;
     Ok(Analysis {
         graph: analysis.graph,
         diagnostics: merged(walk_diagnostics, diagnostics),

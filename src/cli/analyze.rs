@@ -41,6 +41,9 @@ pub struct AnalyzeArgs {
     /// Print no progress and no warnings
     #[arg(short, long)]
     pub quiet: bool,
+    /// Print how long each stage took, on stderr
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// How a tree is analysed; shared by every command that analyses code
@@ -155,12 +158,14 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         },
     );
     let root = args.path.display().to_string();
+    let mut timings = analysis.stats.timings.clone();
     let text = match format {
         Format::Json => GraphDocument::new(&analysis.graph, &root, analysis.diagnostics).to_json(),
         Format::Dot => output::to_dot(&analysis.graph),
         Format::Mermaid => output::to_mermaid(&analysis.graph),
         Format::Summary => output::summary(&analysis.graph, &root, &analysis.stats, warnings),
     };
+    timings.lap("render");
     match &args.output {
         Some(path) => crate::fs::write_atomic(path, text.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?,
@@ -173,6 +178,13 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             {
                 return Err(e).context("writing to stdout");
             }
+        }
+    }
+    timings.lap("write");
+    if args.timings {
+        let total: std::time::Duration = timings.laps.iter().map(|(_, d)| *d).sum();
+        for (stage, d) in timings.laps.iter().chain([&("total", total)]) {
+            eprintln!("{stage:>18} {:>9.1} ms", d.as_secs_f64() * 1000.0);
         }
     }
     Ok(())
