@@ -27,9 +27,9 @@ pub const STAMP: &str = concat!(env!("CARGO_PKG_VERSION"), "+", env!("SEAM_BUILD
 pub type Key = (FileKind, [u8; 32]);
 
 #[derive(Serialize, Deserialize)]
-struct CacheFile {
+struct CacheFile<E> {
     stamp: String,
-    entries: Vec<(Key, Extracted)>,
+    entries: E,
 }
 
 /// The name a cache file of `root` (canonicalised) takes, with `salt` mixed in.
@@ -64,7 +64,7 @@ impl FactsCache {
         let path = dir.join(format!("facts-{}.bin", root_name(root, "")));
         let previous = std::fs::read(&path)
             .ok()
-            .and_then(|bytes| postcard::from_bytes::<CacheFile>(&bytes).ok())
+            .and_then(|bytes| postcard::from_bytes::<CacheFile<Vec<(Key, Extracted)>>>(&bytes).ok())
             .filter(|file| file.stamp == STAMP)
             .map(|file| file.entries.into_iter().collect())
             .unwrap_or_default();
@@ -108,7 +108,7 @@ impl FactsCache {
     }
 
     /// Replaces the stored cache with exactly these entries (the files of this run).
-    pub fn store(&self, entries: Vec<(Key, Extracted)>) -> std::io::Result<()> {
+    pub fn store(&self, entries: &[(Key, Extracted)]) -> std::io::Result<()> {
         let Some(path) = &self.path else {
             return Ok(());
         };

@@ -203,7 +203,7 @@ mod tests {
     }
 
     fn json(a: &Analysis) -> String {
-        GraphDocument::new(&a.graph, "t", a.diagnostics.clone()).to_json()
+        GraphDocument::new(a.graph.clone(), "t", a.diagnostics.clone()).to_json()
     }
 
     #[test]

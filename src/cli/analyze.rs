@@ -133,6 +133,21 @@ pub enum LangArg {
     Rust,
 }
 
+enum Rendered {
+    Text(String),
+    /// Written as it is serialised, straight into the file.
+    Document(GraphDocument),
+}
+
+impl Rendered {
+    fn write<W: std::io::Write>(&self, out: &mut W) -> std::io::Result<()> {
+        match self {
+            Rendered::Text(text) => out.write_all(text.as_bytes()),
+            Rendered::Document(document) => document.write_json(out),
+        }
+    }
+}
+
 pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     let opts = args
         .analysis
@@ -159,21 +174,31 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
     );
     let root = args.path.display().to_string();
     let mut timings = analysis.stats.timings.clone();
-    let text = match format {
-        Format::Json => GraphDocument::new(&analysis.graph, &root, analysis.diagnostics).to_json(),
-        Format::Dot => output::to_dot(&analysis.graph),
-        Format::Mermaid => output::to_mermaid(&analysis.graph),
-        Format::Summary => output::summary(&analysis.graph, &root, &analysis.stats, warnings),
+    let rendered = match format {
+        Format::Json => Rendered::Document(GraphDocument::new(
+            analysis.graph,
+            &root,
+            analysis.diagnostics,
+        )),
+        Format::Dot => Rendered::Text(output::to_dot(&analysis.graph)),
+        Format::Mermaid => Rendered::Text(output::to_mermaid(&analysis.graph)),
+        Format::Summary => Rendered::Text(output::summary(
+            &analysis.graph,
+            &root,
+            &analysis.stats,
+            warnings,
+        )),
     };
     timings.lap("render");
     match &args.output {
-        Some(path) => crate::fs::write_atomic(path, text.as_bytes())
+        Some(path) => crate::fs::write_atomic_with(path, |out| rendered.write(out))
             .with_context(|| format!("writing {}", path.display()))?,
         None => {
-            use std::io::Write;
-            let mut stdout = std::io::stdout().lock();
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
             // A closed pipe (`seam analyze | head`) is not an error worth reporting.
-            if let Err(e) = stdout.write_all(text.as_bytes())
+            if let Err(e) = rendered
+                .write(&mut stdout)
+                .and_then(|()| std::io::Write::flush(&mut stdout))
                 && e.kind() != std::io::ErrorKind::BrokenPipe
             {
                 return Err(e).context("writing to stdout");

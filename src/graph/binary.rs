@@ -215,8 +215,8 @@ mod tests {
         let ids = |g: &Graph| g.nodes().map(|n| n.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&back), ids(&g), "node order is kept");
         assert_eq!(
-            GraphDocument::new(&back, "shop", vec![]).to_json(),
-            GraphDocument::new(&g, "shop", vec![]).to_json()
+            GraphDocument::new(back, "shop", vec![]).to_json(),
+            GraphDocument::new(g, "shop", vec![]).to_json()
         );
     }
 

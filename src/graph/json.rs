@@ -80,28 +80,32 @@ pub enum DocumentError {
 }
 
 impl GraphDocument {
-    pub fn new(graph: &Graph, root: &str, diagnostics: Vec<Diagnostic>) -> Self {
-        let mut nodes: Vec<Node> = graph.nodes().cloned().collect();
-        nodes.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut edges: Vec<EdgeRecord> = graph
-            .edges()
-            .map(|(from, to, e)| EdgeRecord {
-                from: from.id.clone(),
-                to: to.id.clone(),
-                kind: e.kind,
-                label: e.label.clone(),
-                weight: e.weight,
-                evidence: {
-                    let mut ev = e.evidence.clone();
-                    ev.sort();
-                    ev
-                },
-                attrs: e.attrs.clone(),
+    /// The document of `graph`, which it takes apart (a large graph is moved into the
+    /// document, not copied).
+    pub fn new(graph: Graph, root: &str, diagnostics: Vec<Diagnostic>) -> Self {
+        let (nodes, edges) = petgraph::Graph::from(graph.inner).into_nodes_edges();
+        let mut edges: Vec<EdgeRecord> = edges
+            .into_iter()
+            .map(|e| {
+                let (from, to) = (e.source().index(), e.target().index());
+                let mut edge = e.weight;
+                edge.evidence.sort();
+                EdgeRecord {
+                    from: nodes[from].weight.id.clone(),
+                    to: nodes[to].weight.id.clone(),
+                    kind: edge.kind,
+                    label: edge.label,
+                    weight: edge.weight,
+                    evidence: edge.evidence,
+                    attrs: edge.attrs,
+                }
             })
             .collect();
         edges.sort_by(|a, b| {
             (&a.from, &a.to, a.kind, &a.label).cmp(&(&b.from, &b.to, b.kind, &b.label))
         });
+        let mut nodes: Vec<Node> = nodes.into_iter().map(|n| n.weight).collect();
+        nodes.sort_by(|a, b| a.id.cmp(&b.id));
         let mut languages: Vec<Lang> = nodes.iter().filter_map(|n| n.lang).collect();
         languages.sort();
         languages.dedup();
@@ -118,9 +122,16 @@ impl GraphDocument {
     }
 
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("graph document serialises");
-        s.push('\n');
-        s
+        let mut bytes = Vec::new();
+        self.write_json(&mut bytes).expect("writing to memory");
+        String::from_utf8(bytes).expect("serde_json writes UTF-8")
+    }
+
+    /// Writes the document as pretty JSON (and a final newline) to `out`, as it goes:
+    /// a large graph's text is never held whole in memory.
+    pub fn write_json<W: std::io::Write>(&self, mut out: W) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut out, self).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")
     }
 
     /// Parses and checks a document; the graph is rebuilt with [`GraphDocument::to_graph`].
@@ -192,7 +203,7 @@ mod tests {
             None,
             Some(Evidence::new("orders/models.py", 4)),
         );
-        let doc = GraphDocument::new(&g, "shop", vec![]);
+        let doc = GraphDocument::new(g, "shop", vec![]);
         let text = doc.to_json();
         let back = GraphDocument::from_json(&text).unwrap();
         assert_eq!(back.to_json(), text);

@@ -11,6 +11,8 @@ use super::rules;
 use super::{Django, table_id};
 use crate::frontend::python::facts::{Call, Class, Expr, Function};
 use crate::frontend::python::resolve::{Module, Symbol};
+use rayon::prelude::*;
+
 use crate::graph::{EdgeKind, Evidence, Graph, Node, NodeKind};
 use crate::sql;
 
@@ -41,59 +43,107 @@ struct Walker<'d, 'p, 'a> {
     /// The class whose method is walked, for `self`/`super()`.
     class: Option<String>,
     env: HashMap<String, Ty>,
-    graph: &'d mut Graph,
+    /// What the walk adds to the graph.
+    out: &'d mut Vec<Add>,
 }
 
+/// What walking the code adds to the graph, in the order a walk found it.
+enum Add {
+    /// A table node, unless the graph has it (a table known only from SQL text).
+    Table(String),
+    Edge {
+        from: String,
+        to: String,
+        kind: EdgeKind,
+        evidence: Option<Evidence>,
+    },
+}
+
+/// Data access and calls of every function, class body and module. Modules are walked
+/// in parallel, each into its own list of additions; the lists are applied in module
+/// order, so the graph is exactly that of a walk in order.
 pub fn add_access(django: &Django, graph: &mut Graph) {
-    for module in &django.program.modules {
-        for function in &module.facts.functions {
-            let source = django.ids.function(&module.name, &function.qualname);
-            if !graph.contains(&source) {
-                continue;
+    let adds: Vec<Vec<Add>> = {
+        let graph: &Graph = graph;
+        django
+            .program
+            .modules
+            .par_iter()
+            .map(|module| walk_module(django, module, graph))
+            .collect()
+    };
+    for add in adds.into_iter().flatten() {
+        match add {
+            Add::Table(name) => {
+                let id = table_id(&name);
+                if !graph.contains(&id) {
+                    graph.add_node(Node::new(&id, NodeKind::Table, name));
+                }
             }
-            let mut w = Walker {
-                django,
-                module,
-                source,
-                class: function.class.clone(),
-                env: HashMap::new(),
-                graph: &mut *graph,
-            };
-            w.function(function);
-        }
-        for class in &module.facts.classes {
-            if class.in_function.is_some() {
-                continue;
+            Add::Edge {
+                from,
+                to,
+                kind,
+                evidence,
+            } => {
+                graph.add_edge(&from, &to, kind, None, evidence);
             }
-            let source = django.ids.class(&module.name, &class.qualname);
-            if !graph.contains(&source) {
-                continue;
-            }
-            let mut w = Walker {
-                django,
-                module,
-                source,
-                class: Some(class.qualname.clone()),
-                env: HashMap::new(),
-                graph: &mut *graph,
-            };
-            w.class_body(class);
-        }
-        let mut w = Walker {
-            django,
-            module,
-            source: django.ids.module(&module.name),
-            class: None,
-            env: HashMap::new(),
-            graph: &mut *graph,
-        };
-        for call in &module.facts.calls {
-            w.visit_call(call);
         }
     }
 }
 
-impl Walker<'_, '_, '_> {
+fn walk_module(django: &Django, module: &Module, graph: &Graph) -> Vec<Add> {
+    let mut out = Vec::new();
+    for function in &module.facts.functions {
+        let source = django.ids.function(&module.name, &function.qualname);
+        if graph.contains(&source) {
+            Walker::new(django, module, source, function.class.clone(), &mut out)
+                .function(function);
+        }
+    }
+    for class in module
+        .facts
+        .classes
+        .iter()
+        .filter(|c| c.in_function.is_none())
+    {
+        let source = django.ids.class(&module.name, &class.qualname);
+        if graph.contains(&source) {
+            let class_name = Some(class.qualname.clone());
+            Walker::new(django, module, source, class_name, &mut out).class_body(class);
+        }
+    }
+    let mut w = Walker::new(
+        django,
+        module,
+        django.ids.module(&module.name),
+        None,
+        &mut out,
+    );
+    for call in &module.facts.calls {
+        w.visit_call(call);
+    }
+    out
+}
+
+impl<'d, 'p, 'a> Walker<'d, 'p, 'a> {
+    fn new(
+        django: &'d Django<'p, 'a>,
+        module: &'d Module<'a>,
+        source: String,
+        class: Option<String>,
+        out: &'d mut Vec<Add>,
+    ) -> Self {
+        Walker {
+            django,
+            module,
+            source,
+            class,
+            env: HashMap::new(),
+            out,
+        }
+    }
+
     fn evidence(&self, line: u32) -> Option<Evidence> {
         Some(Evidence::new(self.module.rel, line))
     }
@@ -532,9 +582,7 @@ impl Walker<'_, '_, '_> {
         if let Some(id) = self.django.ids.symbol(symbol)
             && id != self.source
         {
-            let ev = self.evidence(line);
-            self.graph
-                .add_edge(&self.source, &id, EdgeKind::Calls, None, ev);
+            self.add_edge(id, EdgeKind::Calls, line);
         }
     }
 
@@ -739,9 +787,7 @@ impl Walker<'_, '_, '_> {
             return;
         };
         if id != self.source {
-            let ev = self.evidence(call.line);
-            self.graph
-                .add_edge(&self.source, &id, EdgeKind::Calls, None, ev);
+            self.add_edge(id, EdgeKind::Calls, call.line);
         }
     }
 
@@ -802,18 +848,22 @@ impl Walker<'_, '_, '_> {
     }
 
     fn access_table(&mut self, table: &str, write: bool, line: u32) {
-        let id = table_id(table);
-        if !self.graph.contains(&id) {
-            // A table known only from SQL text.
-            self.graph.add_node(Node::new(&id, NodeKind::Table, table));
-        }
+        self.out.push(Add::Table(table.to_owned()));
         let kind = if write {
             EdgeKind::Writes
         } else {
             EdgeKind::Reads
         };
-        let ev = self.evidence(line);
-        self.graph.add_edge(&self.source, &id, kind, None, ev);
+        self.add_edge(table_id(table), kind, line);
+    }
+
+    fn add_edge(&mut self, to: String, kind: EdgeKind, line: u32) {
+        self.out.push(Add::Edge {
+            from: self.source.clone(),
+            to,
+            kind,
+            evidence: self.evidence(line),
+        });
     }
 
     // ---- class bodies ------------------------------------------------------------
@@ -894,14 +944,8 @@ impl Walker<'_, '_, '_> {
             return self.ty(expr);
         }
         let m = self.django.program.module(module)?;
-        let walker = Walker {
-            django: self.django,
-            module: m,
-            source: String::new(),
-            class: None,
-            env: HashMap::new(),
-            graph: &mut Graph::new(),
-        };
+        let mut nothing = Vec::new();
+        let walker = Walker::new(self.django, m, String::new(), None, &mut nothing);
         walker.ty(expr)
     }
 }
