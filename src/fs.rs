@@ -2,7 +2,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically and durably: a temporary file in the same
 /// directory, flushed to disk, then a rename, so readers and interrupted runs (even a
@@ -32,10 +32,7 @@ fn write_via_temp(
     sync: bool,
     write: impl FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
+    let dir = parent_dir(path);
     std::fs::create_dir_all(dir)?;
     let (tmp, file) = tempfile_in(dir)?;
     let mut buffered = BufWriter::with_capacity(1 << 16, file);
@@ -49,7 +46,101 @@ fn write_via_temp(
         })
 }
 
-fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, File)> {
+/// Writes many files as one batch, each atomically and durably like [`write_atomic`]:
+/// all are written to temporary files beside their targets, flushed to disk together
+/// (concurrently: a journaling file system commits concurrent flushes at once, where
+/// one flush per file waits for the disk each time), renamed into place, and each
+/// directory is flushed once. On failure, the temporary files made are removed; files
+/// already renamed stay, complete. The error names the file.
+pub fn write_all_atomic(files: &[(PathBuf, &[u8])]) -> Result<(), (PathBuf, std::io::Error)> {
+    let mut temps: Vec<(PathBuf, &Path, File)> = Vec::with_capacity(files.len());
+    let remove_temps = |temps: &[(PathBuf, &Path, File)]| {
+        for (tmp, ..) in temps {
+            let _ = std::fs::remove_file(tmp);
+        }
+    };
+    for (path, bytes) in files {
+        let dir = parent_dir(path);
+        let made = std::fs::create_dir_all(dir)
+            .and_then(|()| tempfile_in(dir))
+            .and_then(|(tmp, mut file)| match file.write_all(bytes) {
+                Ok(()) => Ok((tmp, file)),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(e)
+                }
+            });
+        match made {
+            Ok((tmp, file)) => temps.push((tmp, path, file)),
+            Err(e) => {
+                remove_temps(&temps);
+                return Err((path.clone(), e));
+            }
+        }
+    }
+    if let Err((i, e)) = in_parallel(&temps, |(_, _, file)| file.sync_all()) {
+        remove_temps(&temps);
+        return Err((temps[i].1.to_owned(), e));
+    }
+    for (i, (tmp, path, _)) in temps.iter().enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            remove_temps(&temps[i..]);
+            return Err((path.to_path_buf(), e));
+        }
+    }
+    // The renames themselves are made durable by flushing each directory once.
+    let dirs: std::collections::BTreeSet<&Path> =
+        temps.iter().map(|(_, p, _)| parent_dir(p)).collect();
+    let dirs: Vec<&Path> = dirs.into_iter().collect();
+    in_parallel(&dirs, |dir| sync_dir(dir)).map_err(|(i, e)| (dirs[i].to_owned(), e))
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Runs `f` on every item on a few threads (I/O waits, not CPU: more than the cores);
+/// the first error with the item's index.
+fn in_parallel<T: Sync>(
+    items: &[T],
+    f: impl Fn(&T) -> std::io::Result<()> + Sync,
+) -> Result<(), (usize, std::io::Error)> {
+    const THREADS: usize = 16;
+    let chunk = items.len().div_ceil(THREADS).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = items
+            .chunks(chunk)
+            .enumerate()
+            .map(|(c, part)| {
+                let f = &f;
+                scope.spawn(move || {
+                    for (i, item) in part.iter().enumerate() {
+                        f(item).map_err(|e| (c * chunk + i, e))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .try_for_each(|w| w.join().expect("an fsync thread panicked"))
+    })
+}
+
+fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, File)> {
     for attempt in 0..100u32 {
         let candidate = dir.join(format!(".seam-{}-{attempt}.tmp", std::process::id()));
         match std::fs::OpenOptions::new()
@@ -63,4 +154,69 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(std::path::PathBuf, File)> {
         }
     }
     Err(std::io::Error::other("could not create a temporary file"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every file under `root`, relative, sorted.
+    fn names(root: &Path) -> Vec<String> {
+        fn walk(root: &Path, dir: &Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(root, &path, found);
+                } else {
+                    found.push(path.strip_prefix(root).unwrap().display().to_string());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(root, root, &mut found);
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn a_batch_writes_every_file_and_replaces_old_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "old").unwrap();
+        let files = [
+            (dir.path().join("a.txt"), b"new".as_slice()),
+            (dir.path().join("x/y/b.txt"), b"b".as_slice()),
+        ];
+        write_all_atomic(&files).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("a.txt")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("x/y/b.txt")).unwrap(),
+            "b"
+        );
+        assert_eq!(
+            names(dir.path()),
+            ["a.txt", "x/y/b.txt"],
+            "no temporary file left"
+        );
+    }
+
+    #[test]
+    fn a_failed_batch_names_the_file_and_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file where a directory is needed.
+        std::fs::write(dir.path().join("blocker"), "").unwrap();
+        let files = [
+            (dir.path().join("ok.txt"), b"ok".as_slice()),
+            (dir.path().join("blocker/c.txt"), b"c".as_slice()),
+        ];
+        let (path, _) = write_all_atomic(&files).unwrap_err();
+        assert_eq!(path, dir.path().join("blocker/c.txt"));
+        assert_eq!(
+            names(dir.path()),
+            ["blocker"],
+            "nothing written, no temp left"
+        );
+    }
 }

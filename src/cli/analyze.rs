@@ -205,6 +205,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
             }
         }
     }
+    super::release_at_exit(rendered);
     timings.lap("write");
     if args.timings {
         let total: std::time::Duration = timings.laps.iter().map(|(_, d)| *d).sum();

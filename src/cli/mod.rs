@@ -37,6 +37,13 @@ pub enum Command {
     Scaffold(scaffold::ScaffoldArgs),
 }
 
+/// Leaves `value` to the operating system, which reclaims a process's memory at exit
+/// at once: for the large values (graphs, coupling, facts) a command holds at its very
+/// end, freeing them one allocation at a time costs up to a tenth of its run.
+pub(crate) fn release_at_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

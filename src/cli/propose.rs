@@ -134,13 +134,15 @@ fn load_graph(
             .with_context(|| format!("reading {}", input.display()))?;
         let doc = GraphDocument::from_json(&text)
             .with_context(|| format!("reading {}", input.display()))?;
+        drop(text);
+        let doc_root = doc.root.clone();
         let graph = doc
-            .to_graph()
+            .into_graph()
             .with_context(|| format!("reading {}", input.display()))?;
-        let root = PathBuf::from(&doc.root);
+        let root = PathBuf::from(&doc_root);
         let root = root.is_dir().then_some(root);
         let name = root.as_deref().map(dir_name).unwrap_or_else(|| {
-            Path::new(&doc.root)
+            Path::new(&doc_root)
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "system".to_owned())
@@ -448,5 +450,6 @@ pub fn run(args: ProposeArgs) -> anyhow::Result<()> {
         }
         Format::Yaml => yaml,
     };
+    super::release_at_exit((graph, coupled, proposal));
     print(&text)
 }

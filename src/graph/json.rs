@@ -134,7 +134,7 @@ impl GraphDocument {
         out.write_all(b"\n")
     }
 
-    /// Parses and checks a document; the graph is rebuilt with [`GraphDocument::to_graph`].
+    /// Parses and checks a document; the graph is rebuilt with [`GraphDocument::into_graph`].
     pub fn from_json(text: &str) -> Result<Self, DocumentError> {
         let doc: GraphDocument = serde_json::from_str(text).map_err(|e| DocumentError::Syntax {
             line: e.line(),
@@ -150,16 +150,17 @@ impl GraphDocument {
         Ok(doc)
     }
 
-    pub fn to_graph(&self) -> Result<Graph, DocumentError> {
+    /// The graph of the document, which it takes apart (nodes and edges are moved).
+    pub fn into_graph(self) -> Result<Graph, DocumentError> {
         let mut graph = Graph::new();
-        for node in &self.nodes {
-            graph.add_node(node.clone());
+        for node in self.nodes {
+            graph.add_node(node);
         }
-        for e in &self.edges {
+        for e in self.edges {
             let (Some(a), Some(b)) = (graph.index_of(&e.from), graph.index_of(&e.to)) else {
                 return Err(DocumentError::DanglingEdge {
-                    from: e.from.clone(),
-                    to: e.to.clone(),
+                    from: e.from,
+                    to: e.to,
                 });
             };
             graph.insert_edge(
@@ -167,10 +168,10 @@ impl GraphDocument {
                 b,
                 Edge {
                     kind: e.kind,
-                    label: e.label.clone(),
+                    label: e.label,
                     weight: e.weight,
-                    evidence: e.evidence.clone(),
-                    attrs: e.attrs.clone(),
+                    evidence: e.evidence,
+                    attrs: e.attrs,
                 },
             );
         }
@@ -207,7 +208,7 @@ mod tests {
         let text = doc.to_json();
         let back = GraphDocument::from_json(&text).unwrap();
         assert_eq!(back.to_json(), text);
-        let g2 = back.to_graph().unwrap();
+        let g2 = back.into_graph().unwrap();
         assert_eq!(g2.node_count(), 2);
         assert_eq!(g2.edge_count(), 1);
     }
