@@ -57,6 +57,10 @@ const RUST_CRATE_VERSION: &str = "0.61.0";
 const SCAFFOLD_CONTEXTS: usize = 50;
 
 fn main() {
+    // Allocating as seam does (mimalloc for Rust and tree-sitter): the parse floor is
+    // this design's, not glibc's.
+    // SAFETY: first thing in this process, before any parser exists.
+    unsafe { seam::alloc::route_tree_sitter() };
     if let Some(job) = std::env::var_os(FLOOR_CHILD) {
         return floor_child(&job.to_string_lossy());
     }

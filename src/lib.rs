@@ -5,6 +5,7 @@
 //! them per language into the [`graph`] → [`output`] renders it. [`analyze`] runs the
 //! stages; [`cli`] is the command line.
 
+pub mod alloc;
 pub mod analyze;
 pub mod cache;
 pub mod cli;

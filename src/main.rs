@@ -1,9 +1,5 @@
-// mimalloc, as ruff does: seam allocates millions of small strings and vectors while it
-// links a graph and builds its coupling; glibc's malloc spent a fifth of `propose` on a
-// 1M-line monolith in malloc_consolidate/free (see README "Benchmarks").
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> std::process::ExitCode {
+    // SAFETY: first thing, before any parser or tree exists.
+    unsafe { seam::alloc::route_tree_sitter() };
     seam::cli::main()
 }
