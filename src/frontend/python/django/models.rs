@@ -62,7 +62,20 @@ pub struct Models {
     by_class: HashMap<(String, String), String>,
     /// Models whose bases and fields are computed (or being computed: a cycle guard).
     completed: HashSet<String>,
+    /// Lookups the data-access walks make for every expression, indexed once the
+    /// models are complete (a scan of all models per lookup was quadratic).
+    index: Index,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    /// Manager class (module, qualname) → labels (lower-cased) of the models using
+    /// it, in label order.
+    by_manager: HashMap<(String, String), Vec<String>>,
+    /// Target label (ASCII lower-cased) → reverse accessors of relations pointing
+    /// to it: (accessor, model holding the relation, m2m through), in label order.
+    reverse: HashMap<String, Vec<(String, String, Option<String>)>>,
 }
 
 /// Meta options as Django reads them (`django.db.models.options.Options`).
@@ -206,6 +219,7 @@ impl Models {
             by_label: BTreeMap::new(),
             by_class: HashMap::new(),
             completed: HashSet::new(),
+            index: Index::default(),
             diagnostics: Vec::new(),
         };
         // Pass 1: every model class, its label, Meta and (own) table.
@@ -298,7 +312,38 @@ impl Models {
             models.by_label.entry(m.label.to_lowercase()).or_insert(m);
         }
         models.add_hierarkey_stores(program, apps);
+        models.index = models.make_index();
         models
+    }
+
+    fn make_index(&self) -> Index {
+        let mut index = Index::default();
+        for (key, m) in &self.by_label {
+            for class in &m.manager_classes {
+                let labels = index.by_manager.entry(class.clone()).or_default();
+                if labels.last() != Some(key) {
+                    labels.push(key.clone());
+                }
+            }
+            if m.is_abstract {
+                continue;
+            }
+            for f in &m.fields {
+                let (Some(kind), Some(target)) = (f.relation, &f.target) else {
+                    continue;
+                };
+                let accessor =
+                    rules::reverse_accessor(f.related_name.as_deref(), kind, &m.name, &m.app_label);
+                if let Some(accessor) = accessor {
+                    index
+                        .reverse
+                        .entry(target.to_ascii_lowercase())
+                        .or_default()
+                        .push((accessor, m.label.clone(), f.through.clone()));
+                }
+            }
+        }
+        index
     }
 
     /// Store models django-hierarkey generates for decorated classes.
@@ -800,9 +845,12 @@ impl Models {
     pub fn models_of_manager(&self, module: &str, qualname: &str) -> Vec<&Model> {
         let key = (module.to_owned(), qualname.to_owned());
         let mut models: Vec<&Model> = self
-            .by_label
-            .values()
-            .filter(|m| m.manager_classes.contains(&key))
+            .index
+            .by_manager
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .filter_map(|label| self.by_label.get(label))
             .collect();
         let inherited = |m: &Model| {
             m.bases.iter().any(|b| {
@@ -831,29 +879,12 @@ impl Models {
             return Some((f.target.clone()?, f.through.clone()));
         }
         // Reverse accessors: relations from other models pointing here.
-        for other in self.by_label.values() {
-            if other.is_abstract {
-                continue;
-            }
-            for f in &other.fields {
-                let (Some(kind), Some(target)) = (f.relation, &f.target) else {
-                    continue;
-                };
-                if !target.eq_ignore_ascii_case(&model.label) {
-                    continue;
-                }
-                let accessor = rules::reverse_accessor(
-                    f.related_name.as_deref(),
-                    kind,
-                    &other.name,
-                    &other.app_label,
-                );
-                if accessor.as_deref() == Some(name) {
-                    return Some((other.label.clone(), f.through.clone()));
-                }
-            }
-        }
-        None
+        self.index
+            .reverse
+            .get(&model.label.to_ascii_lowercase())?
+            .iter()
+            .find(|(accessor, ..)| accessor == name)
+            .map(|(_, other, through)| (other.clone(), through.clone()))
     }
 }
 
