@@ -43,6 +43,9 @@ pub use constraints::ConstraintConflict;
 pub use leiden::THETA;
 pub use rng::SplitMix64;
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use leiden::{Net, renumber};
 
 /// An undirected weighted graph on nodes `0..n`.
@@ -64,6 +67,45 @@ impl WeightedGraph {
             strength: vec![0.0; n],
             total: 0.0,
         }
+    }
+
+    /// The graph of `edges` on nodes `0..n`, as if each were added in turn with
+    /// [`add_edge`](Self::add_edge) (same adjacency order), in time linear in the
+    /// edges: `add_edge` looks for an existing edge along the node's list, which costs
+    /// the square of the degree for a hub (a model used by thousands of modules).
+    ///
+    /// # Panics
+    /// If an edge names a node not below `n`: a caller's bug.
+    pub fn from_edges(n: usize, edges: impl IntoIterator<Item = (usize, usize, f64)>) -> Self {
+        let mut g = WeightedGraph::new(n);
+        // (from, to) → position of `to` in `adj[from]`.
+        let mut slot: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut put = |adj: &mut Vec<Vec<(usize, f64)>>, a: usize, b: usize, w: f64| match slot
+            .entry((a, b))
+        {
+            Entry::Occupied(at) => adj[a][*at.get()].1 += w,
+            Entry::Vacant(at) => {
+                at.insert(adj[a].len());
+                adj[a].push((b, w));
+            }
+        };
+        for (a, b, w) in edges {
+            assert!(
+                a < n && b < n,
+                "edge ({a}, {b}) outside a graph of {n} nodes"
+            );
+            if !(w.is_finite() && w > 0.0) {
+                continue;
+            }
+            put(&mut g.adj, a, b, w);
+            if a != b {
+                put(&mut g.adj, b, a, w);
+            }
+            g.strength[a] += w;
+            g.strength[b] += w;
+            g.total += w;
+        }
+        g
     }
 
     /// Adds weight `w` between `a` and `b` (to the existing edge if there is one).

@@ -358,3 +358,27 @@ proptest! {
         prop_assert_eq!(p.clone(), leiden(&g, &opts, &c));
     }
 }
+
+#[test]
+fn from_edges_is_add_edge_in_turn() {
+    let edges = [
+        (0, 1, 1.0),
+        (1, 0, 2.0),
+        (2, 2, 1.5),
+        (0, 2, f64::NAN),
+        (0, 2, -1.0),
+        (3, 1, 0.5),
+        (1, 3, 0.25),
+        (0, 3, 4.0),
+    ];
+    let mut one_by_one = WeightedGraph::new(4);
+    for &(a, b, w) in &edges {
+        one_by_one.add_edge(a, b, w);
+    }
+    let at_once = WeightedGraph::from_edges(4, edges);
+    for i in 0..4 {
+        assert_eq!(at_once.neighbors(i), one_by_one.neighbors(i), "node {i}");
+        assert_eq!(at_once.strength(i), one_by_one.strength(i), "node {i}");
+    }
+    assert_eq!(at_once.total_weight(), one_by_one.total_weight());
+}

@@ -402,12 +402,11 @@ fn cluster_units(
         }
     }
     let local: BTreeMap<usize, usize> = active.iter().enumerate().map(|(i, &u)| (u, i)).collect();
-    let mut g = cluster::WeightedGraph::new(active.len());
-    for (a, b, w) in c.weighted_pairs() {
-        if let (Some(&x), Some(&y)) = (local.get(&a), local.get(&b)) {
-            g.add_edge(x, y, w);
-        }
-    }
+    let g = cluster::WeightedGraph::from_edges(
+        active.len(),
+        c.weighted_pairs()
+            .filter_map(|(a, b, w)| Some((*local.get(&a)?, *local.get(&b)?, w))),
+    );
     let lc = |pairs: &[(usize, usize)]| -> Vec<(usize, usize)> {
         pairs
             .iter()
