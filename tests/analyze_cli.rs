@@ -308,3 +308,54 @@ fn mixed_language_tree_gives_one_graph_and_lang_filters() {
         "--lang go keeps only Go code"
     );
 }
+
+#[test]
+fn timings_name_every_stage_and_an_unchanged_tree_is_reused() {
+    let cache = tempfile::tempdir().unwrap();
+    let run = || {
+        let out = seam()
+            .args([
+                "analyze",
+                "-q",
+                "--timings",
+                "--format",
+                "summary",
+                "--cache-dir",
+            ])
+            .arg(cache.path())
+            .arg(repo().join("fixtures/django-shop"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (summary, timings) = run();
+    for stage in [
+        "walk",
+        "read and extract",
+        "link",
+        "render",
+        "write",
+        "total",
+    ] {
+        assert!(
+            timings
+                .lines()
+                .any(|l| l.trim_start().starts_with(stage) && l.ends_with(" ms")),
+            "no {stage:?} in:\n{timings}"
+        );
+    }
+    assert!(
+        !summary.contains("the last analysis was reused"),
+        "{summary}"
+    );
+    let (summary, timings) = run();
+    assert!(
+        summary.contains("the last analysis was reused"),
+        "{summary}"
+    );
+    assert!(!timings.contains("read and extract"), "{timings}");
+}
