@@ -59,6 +59,11 @@ pub fn write_all_atomic(files: &[(PathBuf, &[u8])]) -> Result<(), (PathBuf, std:
             let _ = std::fs::remove_file(tmp);
         }
     };
+    let dirs: std::collections::BTreeSet<&Path> =
+        files.iter().map(|(p, _)| parent_dir(p)).collect();
+    for dir in &dirs {
+        remove_stale_temps(dir);
+    }
     for (path, bytes) in files {
         let dir = parent_dir(path);
         let made = std::fs::create_dir_all(dir)
@@ -89,10 +94,40 @@ pub fn write_all_atomic(files: &[(PathBuf, &[u8])]) -> Result<(), (PathBuf, std:
         }
     }
     // The renames themselves are made durable by flushing each directory once.
-    let dirs: std::collections::BTreeSet<&Path> =
-        temps.iter().map(|(_, p, _)| parent_dir(p)).collect();
     let dirs: Vec<&Path> = dirs.into_iter().collect();
     in_parallel(&dirs, |dir| sync_dir(dir)).map_err(|(i, e)| (dirs[i].to_owned(), e))
+}
+
+/// Removes the temporary files a killed seam left in `dir` (`.seam-<pid>-<n>.tmp` of a
+/// process that no longer runs), so a batch cut short leaves no litter for long.
+fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(".seam-")?.strip_suffix(".tmp"))
+            .and_then(|rest| rest.split_once('-'))
+            .filter(|(_, n)| n.parse::<u32>().is_ok())
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !process_runs(pid) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists; where that cannot be told, it is assumed to.
+fn process_runs(pid: u32) -> bool {
+    if cfg!(target_os = "linux") {
+        Path::new("/proc").join(pid.to_string()).exists()
+    } else {
+        true
+    }
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -199,6 +234,22 @@ mod tests {
             names(dir.path()),
             ["a.txt", "x/y/b.txt"],
             "no temporary file left"
+        );
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_batch_removes_the_temporary_files_of_a_killed_run() {
+        let dir = tempfile::tempdir().unwrap();
+        // pid_max on Linux is at most 2^22: this process cannot exist.
+        std::fs::write(dir.path().join(".seam-99999999-0.tmp"), "torn").unwrap();
+        let mine = format!(".seam-{}-7.tmp", std::process::id());
+        std::fs::write(dir.path().join(&mine), "in use").unwrap();
+        std::fs::write(dir.path().join(".seam-notes.tmp"), "the user's").unwrap();
+        write_all_atomic(&[(dir.path().join("a.txt"), b"a".as_slice())]).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [mine.as_str(), ".seam-notes.tmp", "a.txt"]
         );
     }
 
