@@ -135,7 +135,8 @@ pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeEr
     };
     // Warnings of reading, parsing and linking: what the snapshot keeps.
     let mut found = Vec::new();
-    let mut records = Some(Vec::with_capacity(results.len()));
+    // The stamps the snapshot records (none without a cache).
+    let mut records = snapshot.as_ref().map(|_| Vec::with_capacity(results.len()));
     let mut parsed = Vec::with_capacity(results.len());
     // Cache entries, their facts lent to `parsed` (by position) until linking is done:
     // a second copy of every file's facts held through linking costs a quarter of the
@@ -146,9 +147,11 @@ pub fn analyze(root: &Path, opts: &AnalyzeOptions) -> Result<Analysis, AnalyzeEr
         stats.loc += u64::from(extracted.loc);
         found.extend(extracted.diagnostics.iter().cloned());
         // One file without a stamp makes the tree unsnapshottable.
-        match (&mut records, FileRecord::of(&file, key.map(|k| k.1))) {
-            (Some(list), Some(record)) => list.push(record),
-            _ => records = None,
+        if let Some(list) = &mut records {
+            match FileRecord::of(&file, key.map(|k| k.1)) {
+                Some(record) => list.push(record),
+                None => records = None,
+            }
         }
         let lent = match extracted.facts.take() {
             Some(facts) => {
