@@ -1,18 +1,18 @@
 //! Data access and calls from Python code: walks every function, method and class body
-//! once with a small type environment, and records
+//! once with a small type environment (modules in parallel), and records
 //! - `calls` to functions, methods and classes of the tree;
 //! - `reads`/`writes` of tables through Django's ORM (managers, querysets, related
 //!   managers, instances, class-based view bindings) and raw SQL.
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::models::{Model, model_label_from_args};
 use super::rules;
 use super::{Django, table_id};
 use crate::frontend::python::facts::{Call, Class, Expr, Function};
 use crate::frontend::python::resolve::{Module, Symbol};
-use rayon::prelude::*;
-
 use crate::graph::{EdgeKind, Evidence, Graph, Node, NodeKind};
 use crate::sql;
 
