@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use super::{Imports, Output, Plan, SynthTruth};
+use super::{Output, Plan, SynthTruth, uses_of};
 use crate::cluster::SplitMix64;
 use crate::frontend::python::django::rules::default_table;
 
@@ -76,16 +76,7 @@ pub(super) fn write(
             let fns = plan.functions_of(d, j, rng);
             let app = &plan.domains[d];
             let module = plan.module_name(j);
-            let mut model_imports: Imports = Imports::new();
-            let mut module_imports: Imports = Imports::new();
-            for f in &fns {
-                if let Some((cd, cj, _)) = f.call {
-                    module_imports.insert((cd, cj));
-                }
-                for &(ad, ai, _) in &f.accesses {
-                    model_imports.insert((ad, ai));
-                }
-            }
+            let (module_imports, model_imports) = uses_of(&fns);
             out.file(&format!("{app}/{module}.py"), |b| {
                 put!(
                     b,

@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use super::{Imports, Output, Plan, SynthTruth};
+use super::{Output, Plan, SynthTruth, uses_of};
 use crate::cluster::SplitMix64;
 use crate::frontend::go::naming::gorm_table_name;
 
@@ -88,20 +88,14 @@ pub(super) fn write(
             let fns = plan.functions_of(d, j, rng);
             let domain = &plan.domains[d];
             let module = plan.module_name(j);
-            let mut models: Imports = Imports::new();
-            let mut packages: Imports = Imports::new();
-            for f in &fns {
-                if let Some((cd, cj, _)) = f.call {
-                    packages.insert((cd, cj));
-                }
-                for &(ad, _, _) in &f.accesses {
-                    models.insert((ad, 0));
-                }
-            }
+            let (packages, models) = uses_of(&fns);
+            // One `models` package per domain.
+            let models: std::collections::BTreeSet<usize> =
+                models.into_iter().map(|(ad, _)| ad).collect();
             out.file(&format!("{domain}/{module}/{module}.go"), |b| {
                 put!(b, "// Package {module} is part of the {domain} domain.\n");
                 put!(b, "package {module}\n\nimport (\n\t\"gorm.io/gorm\"\n");
-                for &(ad, _) in &models {
+                for &ad in &models {
                     let ad_name = &plan.domains[ad];
                     put!(b, "\t{ad_name}models \"{MODULE_PATH}/{ad_name}/models\"\n");
                 }

@@ -337,3 +337,19 @@ mod tests;
 
 /// Sorted, de-duplicated import keys.
 type Imports = BTreeSet<(usize, usize)>;
+
+/// What a module's functions use: the (domain, module) pairs they call and the
+/// (domain, model) pairs they access — what each language imports.
+fn uses_of(fns: &[FnSpec]) -> (Imports, Imports) {
+    let mut calls = Imports::new();
+    let mut models = Imports::new();
+    for f in fns {
+        if let Some((cd, cj, _)) = f.call {
+            calls.insert((cd, cj));
+        }
+        for &(ad, ai, _) in &f.accesses {
+            models.insert((ad, ai));
+        }
+    }
+    (calls, models)
+}
