@@ -11,6 +11,13 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// `seam propose` without git history, quiet, printing `format`.
+fn propose(format: &str) -> Command {
+    let mut cmd = seam();
+    cmd.args(["propose", "--git-window", "0", "-q", "--format", format]);
+    cmd
+}
+
 fn seam() -> Command {
     let mut cmd = Command::cargo_bin("seam").unwrap();
     cmd.env(
@@ -35,16 +42,8 @@ fn help_has_examples() {
 fn writes_yaml_prints_json_and_rescores_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("decomposition.yaml");
-    let assert = seam()
-        .args([
-            "propose",
-            "--git-window",
-            "0",
-            "-q",
-            "--format",
-            "json",
-            "-o",
-        ])
+    let assert = propose("json")
+        .arg("-o")
         .arg(&out)
         .arg(fixture("go-shop"))
         .assert()
@@ -75,16 +74,8 @@ fn writes_yaml_prints_json_and_rescores_it() {
     let yaml = std::fs::read_to_string(&out).unwrap();
     assert!(yaml.contains("# owns "), "{yaml}");
     // Re-score: the code comes from source.code.
-    seam()
-        .args([
-            "propose",
-            "--git-window",
-            "0",
-            "-q",
-            "--format",
-            "summary",
-            "--score",
-        ])
+    propose("summary")
+        .arg("--score")
         .arg(&out)
         .assert()
         .success()
@@ -92,16 +83,8 @@ fn writes_yaml_prints_json_and_rescores_it() {
     // Re-running onto the same file reads it back (frozen contexts stay).
     let edited = yaml.replacen("    stack:", "    frozen: true\n    stack:", 1);
     std::fs::write(&out, &edited).unwrap();
-    seam()
-        .args([
-            "propose",
-            "--git-window",
-            "0",
-            "-q",
-            "--format",
-            "yaml",
-            "-o",
-        ])
+    propose("yaml")
+        .arg("-o")
         .arg(&out)
         .arg(fixture("go-shop"))
         .assert()

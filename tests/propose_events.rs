@@ -117,27 +117,17 @@ fn workshop_and_code_together_seed_contexts_and_report_disagreements() {
     );
     // Workshop contexts name the clusters their aggregates seeded, with their events.
     let contexts = proposal["decomposition"]["contexts"].as_array().unwrap();
-    let ordering = contexts
-        .iter()
-        .find(|c| c["name"] == "ordering")
-        .expect("ordering context");
-    assert!(
-        ordering["models"]
-            .as_array()
-            .unwrap()
+    let context = |name: &str| {
+        contexts
             .iter()
-            .any(|m| m == "orders.Order")
-    );
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("no context {name}"))
+    };
+    let lists = |context: &serde_json::Value, key: &str, item: &str| {
+        context[key].as_array().unwrap().iter().any(|v| v == item)
+    };
+    let ordering = context("ordering");
+    assert!(lists(ordering, "models", "orders.Order"));
     assert!(!ordering["publishes"].as_array().unwrap().is_empty());
-    let catalogue = contexts
-        .iter()
-        .find(|c| c["name"] == "catalogue")
-        .expect("catalogue context");
-    assert!(
-        catalogue["tables"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t == "catalog_product")
-    );
+    assert!(lists(context("catalogue"), "tables", "catalog_product"));
 }
