@@ -79,31 +79,15 @@ impl WeightedGraph {
     pub fn from_edges(n: usize, edges: impl IntoIterator<Item = (usize, usize, f64)>) -> Self {
         let mut g = WeightedGraph::new(n);
         // (from, to) → position of `to` in `adj[from]`.
-        let mut slot: HashMap<(usize, usize), usize> = HashMap::new();
-        let mut put = |adj: &mut Vec<Vec<(usize, f64)>>, a: usize, b: usize, w: f64| match slot
-            .entry((a, b))
-        {
-            Entry::Occupied(at) => adj[a][*at.get()].1 += w,
-            Entry::Vacant(at) => {
-                at.insert(adj[a].len());
-                adj[a].push((b, w));
-            }
-        };
+        let mut slots: HashMap<(usize, usize), usize> = HashMap::new();
         for (a, b, w) in edges {
-            assert!(
-                a < n && b < n,
-                "edge ({a}, {b}) outside a graph of {n} nodes"
-            );
-            if !(w.is_finite() && w > 0.0) {
-                continue;
-            }
-            put(&mut g.adj, a, b, w);
-            if a != b {
-                put(&mut g.adj, b, a, w);
-            }
-            g.strength[a] += w;
-            g.strength[b] += w;
-            g.total += w;
+            g.insert(a, b, w, |list, from, to| match slots.entry((from, to)) {
+                Entry::Occupied(at) => Some(*at.get()),
+                Entry::Vacant(at) => {
+                    at.insert(list.len());
+                    None
+                }
+            });
         }
         g
     }
@@ -113,6 +97,19 @@ impl WeightedGraph {
     /// # Panics
     /// If `a` or `b` is not below [`node_count`](Self::node_count): a caller's bug.
     pub fn add_edge(&mut self, a: usize, b: usize, w: f64) {
+        // From the end: edges are usually added in runs per node.
+        self.insert(a, b, w, |list, _, to| list.iter().rposition(|e| e.0 == to));
+    }
+
+    /// Adds `w` between `a` and `b`; `slot(adj[from], from, to)` is the position of
+    /// `to` in `adj[from]` if the edge exists (else it is pushed at the end).
+    fn insert(
+        &mut self,
+        a: usize,
+        b: usize,
+        w: f64,
+        mut slot: impl FnMut(&[(usize, f64)], usize, usize) -> Option<usize>,
+    ) {
         let n = self.adj.len();
         assert!(
             a < n && b < n,
@@ -121,9 +118,15 @@ impl WeightedGraph {
         if !(w.is_finite() && w > 0.0) {
             return;
         }
-        upsert(&mut self.adj[a], b, w);
+        let mut put = |adj: &mut Vec<Vec<(usize, f64)>>, from: usize, to: usize| match slot(
+            &adj[from], from, to,
+        ) {
+            Some(i) => adj[from][i].1 += w,
+            None => adj[from].push((to, w)),
+        };
+        put(&mut self.adj, a, b);
         if a != b {
-            upsert(&mut self.adj[b], a, w);
+            put(&mut self.adj, b, a);
         }
         self.strength[a] += w;
         self.strength[b] += w;
@@ -148,16 +151,6 @@ impl WeightedGraph {
     /// Σ of the weights of all edges, each counted once (m).
     pub fn total_weight(&self) -> f64 {
         self.total
-    }
-}
-
-/// Adds `w` to the entry for `to`, searching from the end: edges are usually added in
-/// runs per node, so repeated edges are found quickly.
-fn upsert(list: &mut Vec<(usize, f64)>, to: usize, w: f64) {
-    if let Some(e) = list.iter_mut().rev().find(|e| e.0 == to) {
-        e.1 += w;
-    } else {
-        list.push((to, w));
     }
 }
 
