@@ -15,28 +15,33 @@ fn seam() -> Command {
     cmd
 }
 
-#[test]
-fn a_workshop_alone_gives_a_decomposition_that_scaffolds() {
-    let dir = tempfile::tempdir().unwrap();
-    let yaml = dir.path().join("decomposition.yaml");
-    let out = seam()
-        .args([
-            "propose",
-            "--events",
-            "fixtures/events/shop-workshop-derived.yaml",
-            "--format",
-            "json",
-            "-o",
-        ])
-        .arg(&yaml)
-        .output()
-        .unwrap();
+/// Runs `cmd`, which must succeed, and parses what it prints as JSON.
+fn json_of(cmd: &mut Command) -> Value {
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_workshop_alone_gives_a_decomposition_that_scaffolds() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = dir.path().join("decomposition.yaml");
+    let doc = json_of(
+        seam()
+            .args([
+                "propose",
+                "--events",
+                "fixtures/events/shop-workshop-derived.yaml",
+                "--format",
+                "json",
+                "-o",
+            ])
+            .arg(&yaml),
+    );
     let contexts = doc["contexts"].as_array().unwrap();
     assert_eq!(contexts.len(), 7);
     assert!(contexts.iter().any(|c| {
@@ -83,25 +88,16 @@ fn an_invalid_workshop_is_reported_at_its_line() {
 
 #[test]
 fn workshop_and_code_together_seed_contexts_and_report_disagreements() {
-    let out = seam()
-        .args([
-            "propose",
-            "fixtures/events/combined-shop",
-            "--events",
-            "fixtures/events/combined-workshop.yaml",
-            "--git-window",
-            "0",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let proposal: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let proposal = json_of(seam().args([
+        "propose",
+        "fixtures/events/combined-shop",
+        "--events",
+        "fixtures/events/combined-workshop.yaml",
+        "--git-window",
+        "0",
+        "--format",
+        "json",
+    ]));
     let diagnostics = proposal["diagnostics"].as_array().unwrap();
     // The workshop gives orders_order to ordering; payments code writes it.
     assert!(
