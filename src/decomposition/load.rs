@@ -448,6 +448,20 @@ pub fn validate(d: &Decomposition, file: &str, pos: &Positions) -> Vec<Diagnosti
             );
         }
     }
+    for (m, module) in d.shared.modules.iter().enumerate() {
+        let path = format!("shared.modules[{m}]");
+        if let Some(c) = d.contexts.iter().find(|c| c.modules.contains(module)) {
+            out.push(
+                pos.error(
+                    file,
+                    &path,
+                    "shared-and-placed",
+                    format!("module {module} is both shared and placed in {:?}", c.name),
+                )
+                .help("a shared module belongs to no context; remove it from one of the two"),
+            );
+        }
+    }
     out
 }
 

@@ -38,6 +38,28 @@ pub struct Decomposition {
     #[serde(default, skip_serializing_if = "Constraints::is_empty")]
     pub constraints: Constraints,
     pub contexts: Vec<Context>,
+    /// Plumbing that is no context: settings, entry points, the composition root and
+    /// utilities every context uses (a shared kernel / platform library).
+    #[serde(default, skip_serializing_if = "Shared::is_empty")]
+    pub shared: Shared,
+}
+
+/// The shared part of a decomposition: not a service, not counted in `-k`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shared {
+    /// Module ids (as in a context's `modules:`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modules: Vec<String>,
+    /// Why each module is here, written as comments; not read back.
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+impl Shared {
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -337,6 +359,7 @@ impl Decomposition {
             defaults: Defaults::default(),
             constraints: Constraints::default(),
             contexts: Vec::new(),
+            shared: Shared::default(),
         }
     }
 

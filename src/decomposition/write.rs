@@ -23,6 +23,7 @@ pub fn to_yaml(d: &Decomposition) -> String {
     let mut out = String::from(HEADER);
     let mut head = d.clone();
     head.contexts.clear();
+    head.shared = Default::default();
     let head_yaml = serde_norway::to_string(&head).expect("decomposition serialises");
     // `contexts: []` closes the header part; the contexts follow one by one.
     for line in head_yaml.lines() {
@@ -36,6 +37,32 @@ pub fn to_yaml(d: &Decomposition) -> String {
     for c in &d.contexts {
         out.push('\n');
         write_context(&mut out, c);
+    }
+    if !d.shared.is_empty() {
+        out.push_str(
+            "\n# Shared kernel / platform: plumbing that is no context (settings, entry points,\n\
+             # the composition root, utilities most contexts use). Not a service.\n",
+        );
+        for note in &d.shared.notes {
+            let _ = writeln!(out, "# {note}");
+        }
+        let yaml = serde_norway::to_string(&Decomposition {
+            contexts: Vec::new(),
+            ..d.clone()
+        })
+        .expect("decomposition serialises");
+        let mut inside = false;
+        for line in yaml.lines() {
+            if line.starts_with("shared:") {
+                inside = true;
+            } else if !line.starts_with(' ') && !line.starts_with('-') {
+                inside = false;
+            }
+            if inside {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
     }
     out
 }

@@ -71,13 +71,13 @@ pub(super) fn name_contexts(c: &Coupling, a: &mut Assignment) {
                 .as_deref()
                 .filter(|g| !super::coupling::is_layer_name(g));
             match (unit.kind, domain_group) {
-                (UnitKind::Module, Some(g)) => {
+                (UnitKind::Module | UnitKind::Member, Some(g)) => {
                     *votes.entry(slug(g)).or_default() += unit.loc.max(1)
                 }
                 (UnitKind::Model, Some(g)) => *votes.entry(slug(g)).or_default() += 50,
                 // A model in a layer package (`models/`) names its context itself.
                 (UnitKind::Model, None) => *votes.entry(slug(&unit.name)).or_default() += 50,
-                (UnitKind::Module, None) => {}
+                (UnitKind::Module | UnitKind::Member, None) => {}
             }
         }
         let base = votes
@@ -105,11 +105,13 @@ pub(super) fn name_contexts(c: &Coupling, a: &mut Assignment) {
 
 /// The stack suggestion and the rule that chose it.
 ///
-/// Rules, first match wins: (1) most of the context's code is Rust → rust; (2) a
-/// high fan-in or high-call path — at least 2 other contexts depend on it, or at least
-/// 3 calls per module — → go (concurrency and latency); (3) CRUD/admin-heavy — at
-/// least 2 models and fewer than 2 calls per model → django; (4) the language the code
-/// is in (python → django, go → go).
+/// The code decides: a context keeps the stack of the language most of its code is in
+/// (Rust → rust, Go → go, Python → django), because rewriting a context in another
+/// language is a cost no analysis of the code alone justifies. Evidence for another
+/// stack is stated beside it for the architect to weigh (PRODUCT: Go for
+/// high-concurrency paths, Django for CRUD/admin-heavy contexts): a hot path (at least
+/// 2 other contexts depend on it, or at least 3 calls per module) suggests go, a
+/// CRUD-heavy context (at least 2 models, fewer than 2 calls per model) django.
 fn suggest_stack(
     lang: Option<Lang>,
     fan_in: usize,
@@ -117,28 +119,24 @@ fn suggest_stack(
     modules: usize,
     models: usize,
 ) -> (Stack, String) {
-    if lang == Some(Lang::Rust) {
-        return (Stack::Rust, "rust: its code is Rust".to_owned());
-    }
+    let (stack, why) = match lang {
+        Some(Lang::Rust) => (Stack::Rust, "rust: its code is Rust"),
+        Some(Lang::Go) => (Stack::Go, "go: its code is Go"),
+        _ => (Stack::Django, "django: its code is Python"),
+    };
     let per_module = f64::from(calls) / modules.max(1) as f64;
-    if fan_in >= 2 || (modules > 0 && per_module >= 3.0) {
-        return (
-            Stack::Go,
-            format!(
-                "go: a hot path ({fan_in} contexts depend on it, {per_module:.1} calls per module)"
-            ),
-        );
-    }
-    if models >= 2 && f64::from(calls) / (models as f64) < 2.0 {
-        return (
-            Stack::Django,
-            format!("django: CRUD/admin-heavy ({models} models, {calls} calls)"),
-        );
-    }
-    match lang {
-        Some(Lang::Go) => (Stack::Go, "go: its code is Go".to_owned()),
-        _ => (Stack::Django, "django: its code is Python".to_owned()),
-    }
+    let hot = fan_in >= 2 || (modules > 0 && per_module >= 3.0);
+    let crud = models >= 2 && f64::from(calls) / (models as f64) < 2.0;
+    let evidence = if hot && stack != Stack::Go {
+        format!(
+            "; consider go if this is a high-concurrency path: {fan_in} contexts depend on it, {per_module:.1} calls per module"
+        )
+    } else if crud && stack != Stack::Django {
+        format!("; consider django if it is mostly CRUD/admin: {models} models, {calls} calls")
+    } else {
+        String::new()
+    };
+    (stack, format!("{why}{evidence}"))
 }
 
 pub(super) fn decomposition(
@@ -192,12 +190,13 @@ pub(super) fn decomposition(
             .filter(|&u| a.of_unit[u] == Some(ctx))
             .collect();
         let mut lang_loc: BTreeMap<Lang, u64> = BTreeMap::new();
-        let (mut modules, mut models) = (Vec::new(), Vec::new());
+        let (mut modules, mut models, mut members) = (Vec::new(), Vec::new(), Vec::new());
         for &u in &units {
             let unit = &c.units[u];
             match unit.kind {
                 UnitKind::Module => modules.push(u),
                 UnitKind::Model => models.push(u),
+                UnitKind::Member => members.push(u),
             }
             if let Some(l) = unit.lang {
                 *lang_loc.entry(l).or_default() += unit.loc.max(1);
@@ -224,7 +223,7 @@ pub(super) fn decomposition(
             None => Context::new(a.names[ctx].clone(), stack),
         };
         context.name = a.names[ctx].clone();
-        context.modules = compact_modules(c, a, ctx, &modules);
+        context.modules = compact_modules(c, a, ctx, &modules, &members);
         context.models = models.iter().map(|&u| c.units[u].id.clone()).collect();
         context.tables = ownership
             .iter()
@@ -265,6 +264,7 @@ pub(super) fn decomposition(
         if let Some(why) = explanations.contexts.get(ctx) {
             notes.push(format!("held together by: {why}"));
         }
+        notes.extend(split_notes(c, a, ctx));
         if prev.is_some_and(|p| p.frozen) {
             notes.push("frozen: kept exactly as in the previous decomposition".to_owned());
         }
@@ -293,11 +293,22 @@ pub(super) fn decomposition(
         }
     }
     d.contexts = contexts;
+    for (&m, why) in &a.shared {
+        d.shared.modules.push(c.units[m].id.clone());
+        d.shared.notes.push(format!("{}: {why}", c.units[m].id));
+    }
     d
 }
 
-/// A context's module ids, with a Go package written once when all its files are here.
-fn compact_modules(c: &Coupling, a: &Assignment, ctx: usize, modules: &[usize]) -> Vec<String> {
+/// A context's module ids, with a Go package written once when all its files are here,
+/// and the members of split modules that sit here while their module sits elsewhere.
+fn compact_modules(
+    c: &Coupling,
+    a: &Assignment,
+    ctx: usize,
+    modules: &[usize],
+    members: &[usize],
+) -> Vec<String> {
     let mut out = BTreeSet::new();
     for &u in modules {
         let unit = &c.units[u];
@@ -310,7 +321,61 @@ fn compact_modules(c: &Coupling, a: &Assignment, ctx: usize, modules: &[usize]) 
             }
         }
     }
+    for &u in members {
+        if let Some(m) = c.units[u].parent
+            && a.of_unit[m] != Some(ctx)
+        {
+            out.insert(c.units[u].id.clone());
+        }
+    }
     out.into_iter().collect()
+}
+
+/// Notes on the modules split between this context and others.
+fn split_notes(c: &Coupling, a: &Assignment, ctx: usize) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (&m, per) in &a.split {
+        let here = a.of_unit[m] == Some(ctx);
+        let moved: Vec<String> = c.members[m]
+            .iter()
+            .filter(|&&u| a.of_unit[u] != a.of_unit[m])
+            .filter(|&&u| here || a.of_unit[u] == Some(ctx))
+            .map(|&u| {
+                let name = c.units[u].id.rsplit_once('#').map_or("?", |(_, n)| n);
+                match a.of_unit[u] {
+                    Some(x) if here => format!("{name} → {}", a.names[x]),
+                    _ => name.to_owned(),
+                }
+            })
+            .collect();
+        if moved.is_empty() {
+            continue;
+        }
+        let parts = per
+            .iter()
+            .map(|(&x, n)| format!("{} {n}", a.names[x]))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let shown = moved.len().min(6);
+        let more = if moved.len() > shown {
+            format!(" … and {} more", moved.len() - shown)
+        } else {
+            String::new()
+        };
+        let list = moved[..shown].join(", ");
+        notes.push(if here {
+            format!(
+                "split module {} (members per context: {parts}): listed here for the rest; moved out: {list}{more}",
+                c.units[m].id
+            )
+        } else {
+            format!(
+                "part of split module {} (members per context: {parts}): {list}{more}",
+                c.units[m].id
+            )
+        });
+    }
+    notes
 }
 
 fn dependencies(

@@ -163,6 +163,9 @@ impl Signal {
 pub enum UnitKind {
     Module,
     Model,
+    /// A top-level function, class or type of a module (Go and Rust methods too), placed
+    /// on its own when its module's members pull towards different contexts.
+    Member,
 }
 
 /// One thing that is placed in a context.
@@ -182,6 +185,10 @@ pub struct Unit {
     pub loc: u64,
     /// Table of a model unit.
     pub table: Option<String>,
+    /// The module unit of a member.
+    pub parent: Option<usize>,
+    /// The module unit defining a model.
+    pub defined_in: Option<usize>,
 }
 
 /// What couples one pair of units.
@@ -221,6 +228,8 @@ pub struct Dependency {
 pub struct TableInfo {
     pub name: String,
     pub model: Option<usize>,
+    /// The module unit whose file declares the table (diesel `table!`), if any.
+    pub declared_in: Option<usize>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -237,6 +246,8 @@ pub struct Coupling {
     pub authors: Vec<BTreeMap<String, u32>>,
     /// Package id → its file units (Go packages split by file).
     pub split_modules: BTreeMap<String, Vec<usize>>,
+    /// Module unit → its member units, in id order.
+    pub members: Vec<Vec<usize>>,
 }
 
 const MAX_EVIDENCE_PER_PAIR: usize = 6;
@@ -369,6 +380,8 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                         loc: u64::from(n.loc.unwrap_or(0)) * u64::from(count.max(1))
                             / u64::from(items),
                         table: None,
+                        parent: None,
+                        defined_in: None,
                     });
                     file_units.insert((n.id.clone(), file.to_owned()), ix);
                     ids.push(ix);
@@ -386,6 +399,8 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                     file: n.file.clone(),
                     loc: u64::from(n.loc.unwrap_or(0)),
                     table: None,
+                    parent: None,
+                    defined_in: None,
                 });
             }
         }
@@ -404,6 +419,8 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
             file: n.file.clone(),
             loc: 0,
             table: n.attrs.get("table").cloned(),
+            parent: None,
+            defined_in: None,
         });
     }
     for (i, u) in c.units.iter().enumerate() {
@@ -434,6 +451,15 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
         }
         c.unit(&m.id)
     };
+    let member_of = add_members(&mut c, graph, &nodes, &module_of, &unit_of);
+    // The finest unit of a code node: its member (or the model whose class holds it),
+    // else its module's unit. Accesses and dependencies are recorded at this level.
+    let code_unit = |c: &Coupling, node: &Node, file: Option<&str>| -> Option<usize> {
+        member_of
+            .get(node.id.as_str())
+            .copied()
+            .or_else(|| unit_of(c, node, file))
+    };
 
     // --- tables and the model each follows ---------------------------------------------
     let mut table_model: BTreeMap<String, usize> = BTreeMap::new();
@@ -460,16 +486,27 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
             }
         }
     }
-    let mut table_names: BTreeSet<String> = BTreeSet::new();
+    // Tables by name, with the file declaring them (a diesel `table!`, a SeaORM entity).
+    let mut table_names: BTreeMap<String, Option<&str>> = BTreeMap::new();
     for n in &nodes {
         if n.kind == NodeKind::Table {
-            table_names.insert(n.name.clone());
+            let file = table_names.entry(n.name.clone()).or_default();
+            *file = file.or(n.file.as_deref());
         }
     }
-    for name in &table_names {
+    let module_by_file: HashMap<&str, usize> = c
+        .units
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, u)| u.kind == UnitKind::Module)
+        .filter_map(|(i, u)| Some((u.file.as_deref()?, i)))
+        .collect();
+    for (name, file) in &table_names {
         c.tables.push(TableInfo {
             name: name.clone(),
             model: table_model.get(name).copied(),
+            declared_in: file.and_then(|f| module_by_file.get(f).copied()),
         });
     }
     // Models sharing a table (proxies, unmanaged doubles) belong with its model.
@@ -531,6 +568,10 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                     }
                     _ => Signal::Inherits,
                 };
+                // Dependencies are kept between members where the code is in one.
+                let from_member =
+                    code_unit(&c, from, None).filter(|_| from.kind != NodeKind::Module);
+                let to_member = code_unit(&c, to, None).filter(|_| to.kind != NodeKind::Module);
                 for (a, ev) in &froms {
                     for &b in &targets {
                         if *a == b {
@@ -544,8 +585,12 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                         };
                         structural.push((*a, b, signal, w.of(signal) * damp(count), line));
                         c.dependencies.push(Dependency {
-                            from: *a,
-                            to: b,
+                            from: from_member.unwrap_or(*a),
+                            to: if targets.len() == 1 {
+                                to_member.unwrap_or(b)
+                            } else {
+                                b
+                            },
                             kind: e.kind,
                             what,
                             count: e.weight,
@@ -564,8 +609,13 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
                     continue;
                 };
                 let write = e.kind == EdgeKind::Writes;
+                let finest = if from.kind == NodeKind::Module {
+                    u
+                } else {
+                    code_unit(&c, from, None).unwrap_or(u)
+                };
                 c.accesses.push(Access {
-                    unit: u,
+                    unit: finest,
                     table: to.name.clone(),
                     write,
                     count: e.weight,
@@ -731,6 +781,7 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
             })
             .collect();
         for (model, module, line) in defined {
+            c.units[model].defined_in = Some(module);
             c.add(model, module, Signal::Defines, w.defines, Some(line));
         }
     }
@@ -967,4 +1018,179 @@ fn add_contributor_coupling(c: &mut Coupling, weight: f64) {
             }
         }
     }
+}
+
+/// The member a code node belongs to, per language (the rule of what is placed on its
+/// own when a module is split):
+/// - Python: a top-level function or class; a method belongs to its top-level class,
+///   and code inside a model class belongs to the model (a model unit, not a member).
+/// - Go and Rust: a function, a type or a method: methods are declared apart from their
+///   type (Go receivers, Rust `impl` blocks), and a repository type whose methods serve
+///   every domain is the god object of a layered monolith.
+///
+/// A type that is also a model (a GORM struct, a diesel model) is the model.
+enum MemberRoot<'g> {
+    Member(&'g Node),
+    Model(&'g Node),
+}
+
+fn member_root<'g>(
+    graph: &'g Graph,
+    node: &'g Node,
+    model_at: &HashMap<(&str, u32), &'g Node>,
+) -> Option<MemberRoot<'g>> {
+    let mut cur = node;
+    loop {
+        match cur.kind {
+            NodeKind::Model => return Some(MemberRoot::Model(cur)),
+            NodeKind::Module | NodeKind::Table | NodeKind::Route => return None,
+            _ => {}
+        }
+        if cur.kind == NodeKind::Type
+            && let (Some(f), Some(l)) = (cur.file.as_deref(), cur.line)
+            && let Some(model) = model_at.get(&(f, l))
+        {
+            return Some(MemberRoot::Model(model));
+        }
+        let parent = cur.parent.as_deref().and_then(|p| graph.node(p));
+        let methods_stand_alone = matches!(cur.lang, Some(Lang::Go | Lang::Rust));
+        match parent {
+            None => return Some(MemberRoot::Member(cur)),
+            Some(p) if p.kind == NodeKind::Module => return Some(MemberRoot::Member(cur)),
+            Some(_) if methods_stand_alone && cur.kind == NodeKind::Method => {
+                return Some(MemberRoot::Member(cur));
+            }
+            Some(p) => cur = p,
+        }
+    }
+}
+
+/// Adds a member unit (`<module id>#<name>`, e.g. `py:core.services#create_order`,
+/// `go:example.com/shop/repository#Repository.Save`, `rs:shop::queries#Order::create`)
+/// for every member of an analysed module, fills `c.members`, and returns the member
+/// (or model) unit of every code node inside one. A member's lines are estimated from
+/// where the next member starts; its module unit keeps the rest (imports, module code).
+fn add_members(
+    c: &mut Coupling,
+    graph: &Graph,
+    nodes: &[&Node],
+    module_of: &HashMap<&str, &Node>,
+    unit_of: &UnitOf,
+) -> HashMap<String, usize> {
+    let model_at: HashMap<(&str, u32), &Node> = nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Model && !n.external)
+        .filter_map(|n| Some(((n.file.as_deref()?, n.line?), *n)))
+        .collect();
+    let mut module_by_file: HashMap<&str, usize> = HashMap::new();
+    for (i, u) in c.units.iter().enumerate() {
+        if u.kind == UnitKind::Module
+            && let Some(f) = u.file.as_deref()
+        {
+            module_by_file.entry(f).or_insert(i);
+        }
+    }
+    // (member node id) → (module unit, member node), found once per member.
+    let mut roots: BTreeMap<&str, (usize, &Node)> = BTreeMap::new();
+    let mut member_of_node: Vec<(&str, Result<&str, usize>)> = Vec::new();
+    for n in nodes {
+        if n.external || !n.kind.is_code() || n.kind == NodeKind::Module {
+            continue;
+        }
+        match member_root(graph, n, &model_at) {
+            Some(MemberRoot::Model(m)) => {
+                if let Some(u) = c.unit(&m.id) {
+                    member_of_node.push((n.id.as_str(), Err(u)));
+                }
+            }
+            Some(MemberRoot::Member(m)) => {
+                if !roots.contains_key(m.id.as_str()) {
+                    let module = unit_of(c, m, None).map(|u| {
+                        // A Rust method may be written in another file than its type.
+                        match (m.file.as_deref(), c.units[u].file.as_deref()) {
+                            (Some(f), Some(uf)) if f != uf => {
+                                module_by_file.get(f).copied().unwrap_or(u)
+                            }
+                            _ => u,
+                        }
+                    });
+                    let Some(module) = module else { continue };
+                    roots.insert(m.id.as_str(), (module, m));
+                }
+                member_of_node.push((n.id.as_str(), Ok(m.id.as_str())));
+            }
+            None => {}
+        }
+    }
+    c.members = vec![Vec::new(); c.units.len()];
+    let mut unit_of_root: HashMap<&str, usize> = HashMap::new();
+    let mut by_module: BTreeMap<usize, Vec<(u32, &Node)>> = BTreeMap::new();
+    for &(module, m) in roots.values() {
+        by_module
+            .entry(module)
+            .or_default()
+            .push((m.line.unwrap_or(1), m));
+    }
+    for (module, mut members) in by_module {
+        members.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.id.cmp(&b.1.id)));
+        let first = members.first().map_or(1, |m| m.0);
+        let spans: Vec<u64> = members
+            .windows(2)
+            .map(|w| u64::from(w[1].0.saturating_sub(w[0].0)).max(1))
+            .collect();
+        let mean = (spans.iter().sum::<u64>() / spans.len().max(1) as u64).max(1);
+        let total_span: u64 = spans.iter().sum::<u64>() + mean + u64::from(first - 1);
+        let module_loc = c.units[module].loc;
+        let mut given = 0;
+        for (k, (_, m)) in members.iter().enumerate() {
+            let span = spans.get(k).copied().unwrap_or(mean);
+            let loc = module_loc * span / total_span.max(1);
+            given += loc;
+            let enclosing = module_of.get(m.id.as_str()).map(|n| n.id.as_str());
+            let name = enclosing
+                .and_then(|e| m.id.strip_prefix(e))
+                .map(|r| r.trim_start_matches(['.', ':']))
+                .filter(|r| !r.is_empty())
+                .unwrap_or(&m.name);
+            let ix = c.units.len();
+            let unit = &c.units[module];
+            c.units.push(Unit {
+                id: format!("{}#{name}", unit.node),
+                node: m.id.clone(),
+                kind: UnitKind::Member,
+                name: m.name.clone(),
+                group: unit.group.clone(),
+                lang: m.lang.or(unit.lang),
+                file: m.file.clone().or_else(|| unit.file.clone()),
+                loc,
+                table: None,
+                parent: Some(module),
+                defined_in: None,
+            });
+            c.members.push(Vec::new());
+            c.members[module].push(ix);
+            unit_of_root.insert(m.id.as_str(), ix);
+        }
+        c.units[module].loc = module_loc.saturating_sub(given);
+    }
+    for module in 0..c.members.len() {
+        let mut m = std::mem::take(&mut c.members[module]);
+        m.sort_by(|a, b| c.units[*a].id.cmp(&c.units[*b].id));
+        c.members[module] = m;
+    }
+    for (i, u) in c.units.iter().enumerate() {
+        if u.kind == UnitKind::Member {
+            c.index.insert(u.id.clone(), i);
+        }
+    }
+    member_of_node
+        .into_iter()
+        .filter_map(|(id, root)| {
+            let u = match root {
+                Ok(r) => *unit_of_root.get(r)?,
+                Err(model) => model,
+            };
+            Some((id.to_owned(), u))
+        })
+        .collect()
 }

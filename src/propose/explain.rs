@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Assignment;
-use super::coupling::{self, Coupling, Signal};
+use super::coupling::{self, Coupling, Signal, UnitKind};
+
+/// The context name explanations give shared units.
+pub const SHARED: &str = "(shared)";
 use super::ownership::{TableOwnership, Violation};
 
 /// Strongest edges listed per unit.
@@ -71,8 +74,48 @@ pub(super) fn explain(
     };
     let neighbours = c.neighbours();
     let mut units = Vec::new();
+    let member_data = member_data(c, a, ownership);
     for (u, unit) in c.units.iter().enumerate() {
+        if let Some(why) = a.shared.get(&u) {
+            units.push(UnitExplanation {
+                unit: unit.id.clone(),
+                kind: unit.kind,
+                context: SHARED.to_owned(),
+                reason: why.clone(),
+                strongest: Vec::new(),
+            });
+            continue;
+        }
         let Some(ctx) = a.of_unit[u] else { continue };
+        if a.listed_as(c, u) != u {
+            continue;
+        }
+        if unit.kind == UnitKind::Member {
+            let module = unit.parent.map_or("?", |m| c.units[m].id.as_str());
+            let data = member_data.get(&u).map_or_else(
+                || {
+                    "no data of its own; it goes with the code it calls and that calls it"
+                        .to_owned()
+                },
+                |by_ctx| {
+                    by_ctx
+                        .iter()
+                        .map(|(x, n)| format!("{n} access(es) to tables of {x}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            );
+            units.push(UnitExplanation {
+                unit: unit.id.clone(),
+                kind: unit.kind,
+                context: a.names[ctx].clone(),
+                reason: format!(
+                    "member of {module}, whose members pull towards different contexts (split); it works on: {data}"
+                ),
+                strongest: Vec::new(),
+            });
+            continue;
+        }
         let strongest: Vec<EdgeExplanation> = coupling::strongest(&neighbours[u], STRONGEST)
             .into_iter()
             .map(|(v, p)| {
@@ -224,6 +267,31 @@ pub(super) fn explain(
         dependencies,
         contexts,
     }
+}
+
+/// Per member unit: accesses by the owning context of the table (name → count).
+fn member_data(
+    c: &Coupling,
+    a: &Assignment,
+    ownership: &[TableOwnership],
+) -> BTreeMap<usize, BTreeMap<String, u32>> {
+    let owner: BTreeMap<&str, &str> = ownership
+        .iter()
+        .map(|o| (o.table.as_str(), o.owner.as_str()))
+        .collect();
+    let mut out: BTreeMap<usize, BTreeMap<String, u32>> = BTreeMap::new();
+    for acc in &c.accesses {
+        if c.units[acc.unit].kind == UnitKind::Member
+            && a.listed_as(c, acc.unit) == acc.unit
+            && let Some(o) = owner.get(acc.table.as_str())
+        {
+            *out.entry(acc.unit)
+                .or_default()
+                .entry((*o).to_owned())
+                .or_default() += acc.count;
+        }
+    }
+    out
 }
 
 fn round(x: f64) -> f64 {

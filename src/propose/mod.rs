@@ -11,9 +11,12 @@
 
 mod build;
 pub mod coupling;
+mod data;
 mod explain;
 pub mod git;
 pub mod ownership;
+mod place;
+pub mod plumbing;
 pub mod reference;
 pub mod score;
 pub mod summary;
@@ -37,7 +40,7 @@ pub use score::{Metrics, Reference};
 
 use crate::decomposition::Decomposition;
 use crate::diagnostics::Diagnostic;
-use crate::graph::Graph;
+use crate::graph::{EdgeKind, Graph};
 
 #[derive(Debug, Clone)]
 pub struct ProposeOptions {
@@ -120,6 +123,10 @@ struct Assignment {
     declared_tables: BTreeMap<String, usize>,
     /// Units placed after clustering because they have no coupling at all.
     isolated: BTreeSet<usize>,
+    /// Module units whose members sit in several contexts: members per context.
+    split: BTreeMap<usize, BTreeMap<usize, usize>>,
+    /// Module units in the shared part (with their members), and why.
+    shared: BTreeMap<usize, String>,
 }
 
 /// The coupling graph of `graph` under `opts` (weights, names, git history), and the
@@ -177,7 +184,7 @@ pub fn propose_coupled(
         return Err(ProposeError::Empty);
     }
     let mut diagnostics = Vec::new();
-    let assignment = cluster_units(coupling, opts, &mut diagnostics)?;
+    let assignment = cluster_units(graph, coupling, opts, &mut diagnostics)?;
     Ok(assemble(
         graph,
         coupling,
@@ -217,8 +224,25 @@ pub fn score_coupled(
             declared_tables.insert(t.clone(), i);
         }
     }
+    // Shared modules (and their members) are in no context on purpose.
+    let mut shared = BTreeMap::new();
+    for id in &d.shared.modules {
+        for u in listed_units(coupling, id) {
+            of_unit[u] = None;
+            if coupling.units[u].kind == UnitKind::Module {
+                shared.insert(u, "listed under shared in the decomposition".to_owned());
+            }
+        }
+    }
+    let in_shared = |u: usize| {
+        shared.contains_key(&u)
+            || coupling.units[u]
+                .parent
+                .is_some_and(|m| shared.contains_key(&m))
+    };
     let unassigned: Vec<String> = (0..coupling.units.len())
-        .filter(|&u| of_unit[u].is_none())
+        .filter(|&u| of_unit[u].is_none() && !in_shared(u))
+        .filter(|&u| coupling.units[u].kind != UnitKind::Member)
         .map(|u| coupling.units[u].id.clone())
         .collect();
     if !unassigned.is_empty() {
@@ -237,9 +261,11 @@ pub fn score_coupled(
     let assignment = Assignment {
         previous: (0..names.len()).map(Some).collect(),
         names,
+        split: splits(coupling, &of_unit),
         of_unit,
         declared_tables,
         isolated: BTreeSet::new(),
+        shared,
     };
     let score_opts = ProposeOptions {
         previous: Some(d.clone()),
@@ -258,15 +284,17 @@ pub fn score_coupled(
 }
 
 /// Places the units a decomposition lists: `modules:` (a split Go package's id stands
-/// for its files not listed on their own), `models:`, and `pinned:` ids. `only` limits
-/// it to some contexts.
+/// for its files not listed on their own; a module's id for its members not listed on
+/// their own), `models:`, and `pinned:` ids. `only` limits it to some contexts.
 fn place_listed(
     c: &coupling::Coupling,
     d: &Decomposition,
     of_unit: &mut [Option<usize>],
     only: Option<&dyn Fn(usize) -> bool>,
 ) {
-    // Explicit ids first, then whole packages for the files nobody names.
+    let mut placed = vec![false; of_unit.len()];
+    // Explicit ids first, then whole packages for the files nobody names, then the
+    // members of placed modules that nobody names.
     for pass in 0..2 {
         for (i, ctx) in d.contexts.iter().enumerate() {
             if only.is_some_and(|f| !f(i)) {
@@ -277,17 +305,29 @@ fn place_listed(
                     (0, None) => {
                         if let Some(u) = resolve(c, id) {
                             of_unit[u] = Some(i);
+                            placed[u] = true;
                         }
                     }
                     (1, Some(files)) => {
                         for &u in files {
-                            if of_unit[u].is_none() {
+                            if !placed[u] {
                                 of_unit[u] = Some(i);
+                                placed[u] = true;
                             }
                         }
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+    for m in 0..c.members.len() {
+        if !placed[m] {
+            continue;
+        }
+        for &u in &c.members[m] {
+            if !placed[u] {
+                of_unit[u] = of_unit[m];
             }
         }
     }
@@ -306,107 +346,334 @@ pub(crate) fn resolve(c: &coupling::Coupling, id: &str) -> Option<usize> {
         .and_then(|t| t.model)
 }
 
-fn cluster_units(
+/// What a previous decomposition imposes on the clustering.
+struct Prior {
+    /// Units of frozen contexts, already placed (contexts 0..frozen).
+    of_unit: Vec<Option<usize>>,
+    names: Vec<String>,
+    previous: Vec<Option<usize>>,
+    /// Pins: the previous context index a unit must stay with.
+    fixed_label: Vec<Option<usize>>,
+    must: Vec<(usize, usize)>,
+    cannot: Vec<(usize, usize)>,
+    frozen_units: Vec<bool>,
+    frozen: usize,
+}
+
+/// Frozen contexts, pins and constraints of `opts.previous`, resolved to units.
+fn prior(
     c: &coupling::Coupling,
     opts: &ProposeOptions,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Result<Assignment, ProposeError> {
+) -> Result<Prior, ProposeError> {
     let n = c.units.len();
-    let mut of_unit: Vec<Option<usize>> = vec![None; n];
-    let mut names: Vec<String> = Vec::new();
-    let mut previous: Vec<Option<usize>> = Vec::new();
-    let mut fixed_label: Vec<Option<usize>> = vec![None; n];
-    let mut must = Vec::new();
-    let mut cannot = Vec::new();
-    let mut frozen_units = vec![false; n];
-    let mut frozen = 0;
-    if let Some(prev) = &opts.previous {
-        // Frozen contexts stay exactly as they are.
-        let is_frozen = |i: usize| prev.contexts[i].frozen;
-        place_listed(c, prev, &mut of_unit, Some(&is_frozen));
-        for (i, ctx) in prev.contexts.iter().enumerate() {
-            if ctx.frozen {
-                frozen += 1;
-            }
-            let _ = i;
+    let mut p = Prior {
+        of_unit: vec![None; n],
+        names: Vec::new(),
+        previous: Vec::new(),
+        fixed_label: vec![None; n],
+        must: Vec::new(),
+        cannot: Vec::new(),
+        frozen_units: vec![false; n],
+        frozen: 0,
+    };
+    let Some(prev) = &opts.previous else {
+        return Ok(p);
+    };
+    // Frozen contexts stay exactly as they are.
+    let is_frozen = |i: usize| prev.contexts[i].frozen;
+    place_listed(c, prev, &mut p.of_unit, Some(&is_frozen));
+    p.frozen = prev.contexts.iter().filter(|c| c.frozen).count();
+    for u in 0..n {
+        p.frozen_units[u] = p.of_unit[u].is_some();
+    }
+    // Pinned ids stay in their context: fixed to a label per context.
+    for (i, ctx) in prev.contexts.iter().enumerate() {
+        if ctx.frozen {
+            continue;
         }
-        for u in 0..n {
-            frozen_units[u] = of_unit[u].is_some();
-        }
-        // Pinned ids stay in their context: fixed to a label per context.
-        for (i, ctx) in prev.contexts.iter().enumerate() {
-            if ctx.frozen {
-                continue;
+        for id in &ctx.pinned {
+            let units = listed_units(c, id);
+            if units.is_empty() {
+                diagnostics.push(Diagnostic::warning(
+                    "unknown-id",
+                    format!(
+                        "pinned id {id} in context {} is not in the graph; ignored",
+                        ctx.name
+                    ),
+                ));
             }
-            for id in &ctx.pinned {
-                match c.split_modules.get(id) {
-                    Some(files) => files.iter().for_each(|&u| fixed_label[u] = Some(i)),
-                    None => match resolve(c, id) {
-                        Some(u) => fixed_label[u] = Some(i),
-                        None => diagnostics.push(Diagnostic::warning(
-                            "unknown-id",
-                            format!(
-                                "pinned id {id} in context {} is not in the graph; ignored",
-                                ctx.name
-                            ),
-                        )),
-                    },
-                }
+            for u in units {
+                p.fixed_label[u] = Some(i);
             }
         }
-        for (pairs, out) in [
-            (&prev.constraints.must_link, &mut must),
-            (&prev.constraints.cannot_link, &mut cannot),
-        ] {
-            for [a, b] in pairs {
-                match (resolve(c, a), resolve(c, b)) {
-                    (Some(x), Some(y)) => out.push((x, y)),
-                    _ => diagnostics.push(Diagnostic::warning(
-                        "unknown-id",
-                        format!("constraint between {a} and {b} names an id that is not in the graph; ignored"),
-                    )),
-                }
+    }
+    for (pairs, out) in [
+        (&prev.constraints.must_link, &mut p.must),
+        (&prev.constraints.cannot_link, &mut p.cannot),
+    ] {
+        for [a, b] in pairs {
+            match (resolve(c, a), resolve(c, b)) {
+                (Some(x), Some(y)) => out.push((x, y)),
+                _ => diagnostics.push(Diagnostic::warning(
+                    "unknown-id",
+                    format!("constraint between {a} and {b} names an id that is not in the graph; ignored"),
+                )),
             }
         }
     }
     if let Some(k) = opts.k
-        && k < frozen
+        && k < p.frozen
     {
-        return Err(ProposeError::KBelowFrozen { k, frozen });
+        return Err(ProposeError::KBelowFrozen {
+            k,
+            frozen: p.frozen,
+        });
     }
     // Frozen contexts come first, under their own names.
-    if let Some(prev) = &opts.previous {
-        let mut remap = BTreeMap::new();
-        for (i, ctx) in prev.contexts.iter().enumerate().filter(|(_, c)| c.frozen) {
-            remap.insert(i, names.len());
-            names.push(ctx.name.clone());
-            previous.push(Some(i));
-        }
-        for slot in of_unit.iter_mut() {
-            *slot = slot.and_then(|i| remap.get(&i).copied());
+    let mut remap = BTreeMap::new();
+    for (i, ctx) in prev.contexts.iter().enumerate().filter(|(_, c)| c.frozen) {
+        remap.insert(i, p.names.len());
+        p.names.push(ctx.name.clone());
+        p.previous.push(Some(i));
+    }
+    for slot in p.of_unit.iter_mut() {
+        *slot = slot.and_then(|i| remap.get(&i).copied());
+    }
+    Ok(p)
+}
+
+/// The units an id of a decomposition stands for: a Go package's files, a module with
+/// its members, a member, a model (or its table).
+fn listed_units(c: &coupling::Coupling, id: &str) -> Vec<usize> {
+    let modules: Vec<usize> = match c.split_modules.get(id) {
+        Some(files) => files.clone(),
+        None => resolve(c, id).into_iter().collect(),
+    };
+    let mut out = Vec::new();
+    for u in modules {
+        out.push(u);
+        if c.units[u].kind == UnitKind::Module {
+            out.extend(c.members[u].iter().copied());
         }
     }
+    out
+}
 
-    // Cluster the rest: units with some coupling among the non-frozen ones, or a pin.
-    let mut active: Vec<usize> = Vec::new();
+/// Fewest models for which the data graph alone decides the contexts: on a handful of
+/// models, modularity has too little to go on and the code's coupling says more.
+const MIN_MODELS_FOR_DATA_FIRST: usize = 8;
+
+/// Data first: with enough models (at least [`MIN_MODELS_FOR_DATA_FIRST`], and two per
+/// wanted context), contexts are clusters of the data graph and code follows its data;
+/// otherwise (little or no ORM data) the code's coupling graph is clustered as a whole.
+fn data_first(c: &coupling::Coupling, opts: &ProposeOptions, p: &Prior) -> bool {
+    let models = (0..c.units.len())
+        .filter(|&u| c.units[u].kind == UnitKind::Model && !p.frozen_units[u])
+        .count();
+    let wanted = opts.k.map_or(2, |k| k.saturating_sub(p.frozen).max(2));
+    models >= MIN_MODELS_FOR_DATA_FIRST.max(2 * wanted)
+}
+
+fn cluster_units(
+    graph: &Graph,
+    c: &coupling::Coupling,
+    opts: &ProposeOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Assignment, ProposeError> {
+    let mut p = prior(c, opts, diagnostics)?;
+    let mut split = BTreeMap::new();
+    if data_first(c, opts, &p) {
+        cluster_data(c, opts, &mut p);
+        let closed: Vec<bool> = (0..p.names.len()).map(|x| x < p.frozen).collect();
+        let fixed = fixed_contexts(&p);
+        split = place::place_code(
+            c,
+            &mut p.of_unit,
+            p.names.len(),
+            &closed,
+            &fixed,
+            &opts.weights,
+            opts.ignore_names,
+        )
+        .split;
+    } else {
+        cluster_code(c, opts, &mut p);
+    }
+    let touches_data = touches_data(c);
+    let package_of = |u: usize| {
+        graph
+            .node(&c.units[u].node)
+            .and_then(|n| n.attrs.get("package").cloned())
+    };
+    let shared = plumbing::shared(c, &p.of_unit, p.names.len(), &touches_data, &package_of);
+    for &m in shared.keys() {
+        p.of_unit[m] = None;
+        for &u in &c.members[m] {
+            p.of_unit[u] = None;
+        }
+        split.remove(&m);
+    }
+    let skip: BTreeSet<usize> = shared
+        .keys()
+        .flat_map(|&m| std::iter::once(m).chain(c.members[m].iter().copied()))
+        .collect();
+    let isolated = place_leftovers(c, opts, &mut p, &skip);
+    continuity(c, opts, &mut p);
+    let (names, of_unit, previous) = drop_empty(p);
+    Ok(Assignment {
+        names,
+        of_unit,
+        previous,
+        declared_tables: BTreeMap::new(),
+        isolated,
+        split,
+        shared,
+    })
+}
+
+/// Pins as context indices (the cluster of label x is context x after `cluster_data`).
+fn fixed_contexts(p: &Prior) -> Vec<Option<usize>> {
+    p.fixed_label
+        .iter()
+        .map(|l| l.map(|x| x + p.frozen).filter(|&x| x < p.names.len()))
+        .collect()
+}
+
+/// Module units with members in another context than their own: members per context.
+fn splits(
+    c: &coupling::Coupling,
+    of_unit: &[Option<usize>],
+) -> BTreeMap<usize, BTreeMap<usize, usize>> {
+    let mut out = BTreeMap::new();
+    for m in 0..c.members.len() {
+        if c.members[m].iter().any(|&u| of_unit[u] != of_unit[m]) {
+            let mut per: BTreeMap<usize, usize> = BTreeMap::new();
+            for &u in &c.members[m] {
+                if let Some(x) = of_unit[u] {
+                    *per.entry(x).or_default() += 1;
+                }
+            }
+            out.insert(m, per);
+        }
+    }
+    out
+}
+
+impl Assignment {
+    /// The unit a decomposition lists for `u`: a member of a module that is not split
+    /// is written as (and scored as) its module.
+    fn listed_as(&self, c: &coupling::Coupling, u: usize) -> usize {
+        match c.units[u].parent {
+            Some(m) if !self.split.contains_key(&m) => m,
+            _ => u,
+        }
+    }
+}
+
+/// Units that read or write a table, themselves or through the code they call (at any
+/// depth), and modules defining models or declaring tables: a handler whose service writes orders is domain
+/// code, not plumbing.
+fn touches_data(c: &coupling::Coupling) -> Vec<bool> {
+    let n = c.units.len();
+    let mut t = vec![false; n];
+    let mut callers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for d in &c.dependencies {
+        if d.kind == EdgeKind::Calls {
+            callers[d.to].push(d.from);
+        }
+    }
+    let mut stack: Vec<usize> = Vec::new();
+    // A module defining models is data, whatever its code does.
+    for m in c.units.iter().filter_map(|u| u.defined_in) {
+        t[m] = true;
+    }
+    for m in c.tables.iter().filter_map(|t| t.declared_in) {
+        t[m] = true;
+    }
+    for a in &c.accesses {
+        if !t[a.unit] {
+            t[a.unit] = true;
+            stack.push(a.unit);
+        }
+    }
+    while let Some(u) = stack.pop() {
+        for &v in &callers[u] {
+            if !t[v] {
+                t[v] = true;
+                stack.push(v);
+            }
+        }
+    }
+    t
+}
+
+/// Leiden on the data graph of the non-frozen models (see `data`); clusters become
+/// contexts after the frozen ones.
+fn cluster_data(c: &coupling::Coupling, opts: &ProposeOptions, p: &mut Prior) {
+    let g = data::build(c, &opts.weights, opts.ignore_names, &p.frozen_units);
+    let connected = data::connected(&g);
+    let active: Vec<usize> = g
+        .nodes
+        .iter()
+        .copied()
+        .filter(|u| connected.contains(u) || p.fixed_label[*u].is_some())
+        .collect();
+    let local: BTreeMap<usize, usize> = active.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    let edges = g
+        .edges
+        .iter()
+        .filter_map(|&(a, b, w)| Some((*local.get(&g.nodes[a])?, *local.get(&g.nodes[b])?, w)));
+    let wg = cluster::WeightedGraph::from_edges(active.len(), edges);
+    run_leiden(&wg, &active, &local, opts, p);
+}
+
+/// The code's coupling graph clustered as a whole (little or no ORM data); members
+/// follow their module.
+fn cluster_code(c: &coupling::Coupling, opts: &ProposeOptions, p: &mut Prior) {
+    let n = c.units.len();
     let mut strength = vec![0.0; n];
     for (a, b, w) in c.weighted_pairs() {
-        if !frozen_units[a] && !frozen_units[b] {
+        if !p.frozen_units[a] && !p.frozen_units[b] {
             strength[a] += w;
             strength[b] += w;
         }
     }
-    for u in 0..n {
-        if !frozen_units[u] && (strength[u] > 0.0 || fixed_label[u].is_some()) {
-            active.push(u);
-        }
-    }
+    let active: Vec<usize> = (0..n)
+        .filter(|&u| {
+            c.units[u].kind != UnitKind::Member
+                && !p.frozen_units[u]
+                && (strength[u] > 0.0 || p.fixed_label[u].is_some())
+        })
+        .collect();
     let local: BTreeMap<usize, usize> = active.iter().enumerate().map(|(i, &u)| (u, i)).collect();
     let g = cluster::WeightedGraph::from_edges(
         active.len(),
         c.weighted_pairs()
             .filter_map(|(a, b, w)| Some((*local.get(&a)?, *local.get(&b)?, w))),
     );
+    run_leiden(&g, &active, &local, opts, p);
+    let fixed = fixed_contexts(p);
+    for m in 0..n {
+        if c.units[m].kind == UnitKind::Module && !p.frozen_units[m] {
+            for &u in &c.members[m] {
+                if !p.frozen_units[u] {
+                    p.of_unit[u] = fixed[u].or(p.of_unit[m]);
+                }
+            }
+        }
+    }
+}
+
+/// Leiden over `active` units with the prior's constraints; labels become contexts
+/// after the frozen ones (k == frozen: nothing new, everything joins frozen contexts).
+fn run_leiden(
+    g: &cluster::WeightedGraph,
+    active: &[usize],
+    local: &BTreeMap<usize, usize>,
+    opts: &ProposeOptions,
+    p: &mut Prior,
+) {
     let lc = |pairs: &[(usize, usize)]| -> Vec<(usize, usize)> {
         pairs
             .iter()
@@ -414,63 +681,65 @@ fn cluster_units(
             .collect()
     };
     let constraints = cluster::Constraints {
-        fixed: active.iter().map(|&u| fixed_label[u]).collect(),
-        must_link: lc(&must),
-        cannot_link: lc(&cannot),
+        fixed: active.iter().map(|&u| p.fixed_label[u]).collect(),
+        must_link: lc(&p.must),
+        cannot_link: lc(&p.cannot),
     };
     let leiden_opts = cluster::LeidenOptions {
         resolution: opts.resolution,
         seed: opts.seed,
-        target_clusters: opts.k.map(|k| k - frozen),
+        target_clusters: opts.k.map(|k| k - p.frozen),
         ..Default::default()
     };
-    let labels = if active.is_empty() || opts.k == Some(frozen) {
-        vec![0; active.len()]
-    } else {
-        cluster::leiden(&g, &leiden_opts, &constraints)
-    };
-    let base = names.len();
-    let mut seen = BTreeSet::new();
+    if active.is_empty() || opts.k == Some(p.frozen) {
+        return;
+    }
+    let labels = cluster::leiden(g, &leiden_opts, &constraints);
+    let base = p.names.len();
+    let clusters = labels.iter().copied().max().map_or(0, |m| m + 1);
     for (i, &u) in active.iter().enumerate() {
-        of_unit[u] = Some(base + labels[i]);
-        seen.insert(labels[i]);
+        p.of_unit[u] = Some(base + labels[i]);
     }
-    let clusters = seen.len();
-    if opts.k == Some(frozen) && !active.is_empty() {
-        // Everything non-frozen must join frozen contexts: attach below.
-        for &u in &active {
-            of_unit[u] = None;
-        }
-    } else {
-        for _ in 0..clusters {
-            names.push(String::new());
-            previous.push(None);
-        }
+    for _ in 0..clusters {
+        p.names.push(String::new());
+        p.previous.push(None);
     }
-    // Units with no coupling: with their group's context, else the largest context.
+}
+
+/// Units nothing placed yet (outside `skip`): with their strongest neighbour, their
+/// group's context (unless names are ignored), else the largest context; a module's
+/// members follow it. Returns them: their explanation says so.
+fn place_leftovers(
+    c: &coupling::Coupling,
+    opts: &ProposeOptions,
+    p: &mut Prior,
+    skip: &BTreeSet<usize>,
+) -> BTreeSet<usize> {
+    let n = c.units.len();
     let mut isolated = BTreeSet::new();
     let mut sizes: BTreeMap<usize, usize> = BTreeMap::new();
-    for x in of_unit.iter().flatten() {
+    for x in p.of_unit.iter().flatten() {
         *sizes.entry(*x).or_default() += 1;
     }
     let largest = sizes
         .iter()
+        .filter(|(x, _)| **x >= p.frozen || p.frozen == p.names.len())
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(&c, _)| c);
-    // Votes of the placed units per group and context, kept up to date as isolated
-    // units are placed (a later isolated unit sees the earlier ones), built once:
-    // counting per isolated unit would scan every unit each time.
+    // Votes of the placed units per group and context, kept up to date as units are
+    // placed (a later one sees the earlier ones), built once.
     let mut votes: HashMap<&str, BTreeMap<usize, usize>> = HashMap::new();
     if !opts.ignore_names {
-        for (v, placed) in of_unit.iter().enumerate() {
+        for (v, placed) in p.of_unit.iter().enumerate() {
             if let (Some(group), Some(x)) = (&c.units[v].group, placed) {
                 *votes.entry(group).or_default().entry(*x).or_default() += 1;
             }
         }
     }
     let neighbours = c.neighbours();
-    for u in 0..n {
-        if of_unit[u].is_some() {
+    // Models and modules first; members follow their module.
+    for u in (0..n).filter(|&u| c.units[u].kind != UnitKind::Member) {
+        if p.of_unit[u].is_some() || skip.contains(&u) {
             continue;
         }
         isolated.insert(u);
@@ -482,74 +751,119 @@ fn cluster_units(
                 .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
                 .map(|(&x, _)| x)
         });
-        let strongest = coupling::strongest(&neighbours[u], 1)
-            .first()
-            .and_then(|(v, _)| of_unit[*v]);
-        of_unit[u] = strongest.or(by_group).or(largest).or(Some(0));
-        if let (Some(g), Some(x)) = (group, of_unit[u]) {
+        let strongest = neighbours[u]
+            .iter()
+            .filter(|(v, _)| p.of_unit[*v].is_some())
+            .max_by(|x, y| x.1.weight.total_cmp(&y.1.weight).then(y.0.cmp(&x.0)))
+            .and_then(|(v, _)| p.of_unit[*v]);
+        let package = package_marker_home(c, &p.of_unit, u);
+        p.of_unit[u] = strongest.or(package).or(by_group).or(largest).or(Some(0));
+        if let (Some(g), Some(x)) = (group, p.of_unit[u]) {
             *votes.entry(g).or_default().entry(x).or_default() += 1;
         }
-        if names.is_empty() {
-            names.push(String::new());
-            previous.push(None);
+        if p.names.is_empty() {
+            p.names.push(String::new());
+            p.previous.push(None);
         }
     }
-    // Continuity with the previous decomposition: a new cluster keeps the name and
-    // settings of the previous context it overlaps most.
-    if let Some(prev) = &opts.previous {
-        let mut prev_of = vec![None; n];
-        place_listed(c, prev, &mut prev_of, None);
-        let mut overlap: BTreeMap<(usize, usize), usize> = BTreeMap::new();
-        for u in 0..n {
-            if let (Some(new), Some(old)) = (of_unit[u], prev_of[u])
-                && previous[new].is_none()
-                && !prev.contexts[old].frozen
-            {
-                *overlap.entry((new, old)).or_default() += 1;
-            }
-        }
-        let mut pairs: Vec<((usize, usize), usize)> = overlap.into_iter().collect();
-        pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        let mut taken = BTreeSet::new();
-        // A cluster holding pinned ids of a context is that context, whatever else joined.
-        for u in 0..n {
-            if let (Some(new), Some(old)) = (of_unit[u], fixed_label[u])
-                && previous[new].is_none()
-                && taken.insert(old)
-            {
-                previous[new] = Some(old);
-                names[new] = prev.contexts[old].name.clone();
-            }
-        }
-        for ((new, old), _) in pairs {
-            if previous[new].is_none() && taken.insert(old) {
-                previous[new] = Some(old);
-                names[new] = prev.contexts[old].name.clone();
-            }
+    for u in (0..n).filter(|&u| c.units[u].kind == UnitKind::Member) {
+        if p.of_unit[u].is_none() && !skip.contains(&u) {
+            p.of_unit[u] = c.units[u].parent.and_then(|m| p.of_unit[m]);
         }
     }
-    // Drop empty contexts (clusters emptied by the k == frozen case).
-    let used: BTreeSet<usize> = of_unit.iter().flatten().copied().collect();
+    isolated
+}
+
+/// A package marker (Python `__init__.py`, Rust `mod.rs`) with nothing tying it to
+/// anything: the context holding most of the modules in its directory (the package it
+/// marks contains them; a code relation, not a name).
+fn package_marker_home(
+    c: &coupling::Coupling,
+    of_unit: &[Option<usize>],
+    u: usize,
+) -> Option<usize> {
+    let file = c.units[u].file.as_deref()?;
+    let (dir, name) = file.rsplit_once('/').unwrap_or(("", file));
+    if !matches!(name, "__init__.py" | "mod.rs") {
+        return None;
+    }
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
+    let mut votes: BTreeMap<usize, usize> = BTreeMap::new();
+    for (v, unit) in c.units.iter().enumerate() {
+        if v != u
+            && unit.kind == UnitKind::Module
+            && unit.file.as_deref().is_some_and(|f| f.starts_with(&prefix))
+            && let Some(x) = of_unit[v]
+        {
+            *votes.entry(x).or_default() += 1;
+        }
+    }
+    votes
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(x, _)| x)
+}
+
+/// Continuity with the previous decomposition: a new cluster keeps the name and
+/// settings of the previous context it overlaps most (a cluster holding pinned ids of
+/// a context is that context, whatever else joined).
+fn continuity(c: &coupling::Coupling, opts: &ProposeOptions, p: &mut Prior) {
+    let Some(prev) = &opts.previous else { return };
+    let n = c.units.len();
+    let mut prev_of = vec![None; n];
+    place_listed(c, prev, &mut prev_of, None);
+    let mut overlap: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for (u, &was) in prev_of.iter().enumerate() {
+        if let (Some(new), Some(old)) = (p.of_unit[u], was)
+            && p.previous[new].is_none()
+            && !prev.contexts[old].frozen
+        {
+            *overlap.entry((new, old)).or_default() += 1;
+        }
+    }
+    let mut pairs: Vec<((usize, usize), usize)> = overlap.into_iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut taken = BTreeSet::new();
+    for u in 0..n {
+        if let (Some(new), Some(old)) = (p.of_unit[u], p.fixed_label[u])
+            && p.previous[new].is_none()
+            && taken.insert(old)
+        {
+            p.previous[new] = Some(old);
+            p.names[new] = prev.contexts[old].name.clone();
+        }
+    }
+    for ((new, old), _) in pairs {
+        if p.previous[new].is_none() && taken.insert(old) {
+            p.previous[new] = Some(old);
+            p.names[new] = prev.contexts[old].name.clone();
+        }
+    }
+}
+
+/// Drops contexts nothing ended in, renumbering the rest.
+fn drop_empty(p: Prior) -> (Vec<String>, Vec<Option<usize>>, Vec<Option<usize>>) {
+    let used: BTreeSet<usize> = p.of_unit.iter().flatten().copied().collect();
     let mut remap = BTreeMap::new();
-    let mut new_names = Vec::new();
-    let mut new_prev = Vec::new();
-    for i in 0..names.len() {
+    let mut names = Vec::new();
+    let mut previous = Vec::new();
+    for i in 0..p.names.len() {
         if used.contains(&i) {
-            remap.insert(i, new_names.len());
-            new_names.push(names[i].clone());
-            new_prev.push(previous[i]);
+            remap.insert(i, names.len());
+            names.push(p.names[i].clone());
+            previous.push(p.previous[i]);
         }
     }
-    for slot in of_unit.iter_mut() {
-        *slot = slot.and_then(|i| remap.get(&i).copied());
-    }
-    Ok(Assignment {
-        names: new_names,
-        of_unit,
-        previous: new_prev,
-        declared_tables: BTreeMap::new(),
-        isolated,
-    })
+    let of_unit = p
+        .of_unit
+        .into_iter()
+        .map(|slot| slot.and_then(|i| remap.get(&i).copied()))
+        .collect();
+    (names, of_unit, previous)
 }
 
 fn assemble(
@@ -562,9 +876,11 @@ fn assemble(
 ) -> Proposal {
     build::name_contexts(c, &mut a);
     let (ownership, violations) = ownership::assign(c, &a.of_unit, &a.names, &a.declared_tables);
+    let listed_as: Vec<usize> = (0..c.units.len()).map(|u| a.listed_as(c, u)).collect();
     let metrics = score::compute(
         c,
         &a.of_unit,
+        &listed_as,
         &a.names,
         &ownership,
         opts.resolution,

@@ -1,9 +1,12 @@
 //! Database per service: every table gets exactly one owning context, and every read or
 //! write of a table from another context is a violation with its evidence and a remedy.
 //!
-//! The owner is the context that writes the table most (summed write occurrences);
-//! ties go to the one that reads it most, then to the context holding the table's
-//! model, then to the first context by name. A table nobody touches follows its model.
+//! Data first: the owner of a table is the context holding its model; other contexts
+//! writing it are violations with a remedy, never a reason to move ownership to a god
+//! module. Only when the model's context never touches the table and one other context
+//! does every write (at least 3) does that writer own it, and the reason says so. A
+//! table without a model in the code goes to the context that writes it most, then
+//! reads it most, then the first by name; one nobody touches to the largest context.
 //! An edited decomposition.yaml that lists a table under `tables:` decides its owner.
 
 use std::collections::BTreeMap;
@@ -109,6 +112,14 @@ pub fn assign(
                 "listed under {}'s tables in the decomposition",
                 names[owner]
             ),
+            OwnerRule::MostWrites if t.model.is_some() => format!(
+                "{} does all {} writes while the context of its model {} never touches it",
+                names[owner],
+                writes.values().sum::<u32>(),
+                t.model
+                    .map(|m| coupling.units[m].id.as_str())
+                    .unwrap_or("?")
+            ),
             OwnerRule::MostWrites => format!(
                 "{} writes it most ({} of {} writes)",
                 names[owner],
@@ -126,15 +137,26 @@ pub fn assign(
                     "no code reads or writes it; it follows its model {}",
                     coupling.units[m].id
                 ),
-                Some(m) if !writes.values().any(|&w| w > 0) => format!(
-                    "no context writes it; {} holds its model {} (reading is no claim to own it)",
-                    names[owner], coupling.units[m].id
-                ),
-                Some(m) => format!(
-                    "writes tie; {} holds its model {}",
-                    names[owner], coupling.units[m].id
-                ),
-                None => "writes tie; the model's context decides".to_owned(),
+                Some(m) => {
+                    let elsewhere: u32 = writes
+                        .iter()
+                        .filter(|(c, _)| **c != owner)
+                        .map(|(_, n)| n)
+                        .sum();
+                    let others = if elsewhere > 0 {
+                        format!(
+                            "; {elsewhere} of its {} writes come from other contexts (violations with remedies, no claim to own it)",
+                            writes.values().sum::<u32>()
+                        )
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{} holds its model {}{others}",
+                        names[owner], coupling.units[m].id
+                    )
+                }
+                None => "the model's context decides".to_owned(),
             },
             OwnerRule::FirstByName => {
                 "reads and writes tie and no model decides; first context by name".to_owned()
@@ -192,6 +214,10 @@ pub fn assign(
     (owners, violations)
 }
 
+/// Writes of one context that make its claim to a table overwhelming even against the
+/// model's own context, when that context never touches the table.
+const OVERWHELMING_WRITES: u32 = 3;
+
 fn decide(
     writes: &BTreeMap<usize, u32>,
     reads: &BTreeMap<usize, u32>,
@@ -216,29 +242,33 @@ fn decide(
     let mut all: Vec<usize> = writes.keys().chain(reads.keys()).copied().collect();
     all.sort_unstable();
     all.dedup();
-    if all.is_empty() {
-        return (model_ctx, OwnerRule::Model);
-    }
     let by_writes = top(writes, &all);
     let written = writes.values().any(|&w| w > 0);
+    // Data first: the context holding the model owns its table; a writer elsewhere is
+    // a violation to remedy, not a claim. Only when the model's context never touches
+    // the table and a single other context does every write (at least
+    // OVERWHELMING_WRITES) does the writer own it.
+    if let Some(m) = model_ctx {
+        let untouched = !all.contains(&m);
+        let sole_writer = (writes.len() == 1)
+            .then(|| writes.iter().next())
+            .flatten()
+            .filter(|(_, n)| **n >= OVERWHELMING_WRITES)
+            .map(|(&x, _)| x);
+        return match sole_writer {
+            Some(w) if untouched && w != m => (Some(w), OwnerRule::MostWrites),
+            _ => (Some(m), OwnerRule::Model),
+        };
+    }
+    if all.is_empty() {
+        return (None, OwnerRule::Model);
+    }
     if by_writes.len() == 1 && written {
         return (Some(by_writes[0]), OwnerRule::MostWrites);
-    }
-    // Nobody writes it, or the writers tie with the model's home among them: the context
-    // that holds its model owns it (reading a table is no claim to own it).
-    if let Some(m) = model_ctx
-        && (!written || by_writes.contains(&m))
-    {
-        return (Some(m), OwnerRule::Model);
     }
     let by_reads = top(reads, &by_writes);
     if by_reads.len() == 1 && !reads.is_empty() {
         return (Some(by_reads[0]), OwnerRule::MostReads);
-    }
-    if let Some(m) = model_ctx
-        && by_reads.contains(&m)
-    {
-        return (Some(m), OwnerRule::Model);
     }
     let first = by_reads
         .iter()

@@ -64,19 +64,31 @@ pub struct Reference {
 
 /// Computes the metrics of `assignment` (unit → context index; unplaced units are left
 /// out) over `coupling`.
+///
+/// `listed_as[u]` is the unit the decomposition lists for u (a member of a module that
+/// is not split counts as its module): metrics are over listed units.
 pub fn compute(
     coupling: &Coupling,
     assignment: &[Option<usize>],
+    listed_as: &[usize],
     names: &[String],
     ownership: &[TableOwnership],
     resolution: f64,
     reference: Option<&Reference>,
 ) -> Metrics {
-    // Plain inputs over the placed units only.
+    // Plain inputs over the placed, listed units only.
     let placed: Vec<usize> = (0..coupling.units.len())
-        .filter(|&u| assignment[u].is_some())
+        .filter(|&u| assignment[u].is_some() && listed_as[u] == u)
         .collect();
-    let local: BTreeMap<usize, usize> = placed.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    let mut local: BTreeMap<usize, usize> =
+        placed.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    for (u, &listed) in listed_as.iter().enumerate() {
+        if listed != u
+            && let Some(&i) = local.get(&listed)
+        {
+            local.insert(u, i);
+        }
+    }
     let partition: Vec<usize> = placed.iter().map(|&u| assignment[u].unwrap_or(0)).collect();
     let mut g = WeightedGraph::new(placed.len());
     for (a, b, w) in coupling.weighted_pairs() {
@@ -89,6 +101,7 @@ pub fn compute(
         .iter()
         .filter(|d| d.kind == crate::graph::EdgeKind::Calls)
         .filter_map(|d| Some((*local.get(&d.from)?, *local.get(&d.to)?, f64::from(d.count))))
+        .filter(|(x, y, _)| x != y)
         .collect();
     let table_ix: BTreeMap<&str, usize> = coupling
         .tables
@@ -123,6 +136,7 @@ pub fn compute(
                 match coupling.units[u].kind {
                     super::coupling::UnitKind::Module => modules += 1,
                     super::coupling::UnitKind::Model => models += 1,
+                    super::coupling::UnitKind::Member => {}
                 }
                 loc += coupling.units[u].loc;
             }
