@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Prepares one Django project for the registry oracle (tests/django_oracle.rs):
 #
-#   tests/oracle/setup.sh PROJECT        PROJECT = oscar | pretix | fixture
+#   tests/oracle/setup.sh PROJECT   PROJECT = oscar | pretix | wagtail | nautobot | fixture
 #
 # Creates .cache/oracle/<project>/venv (python3 -m venv) with the project and its
-# dependencies installed from the package index, and for oscar/pretix unpacks the very
-# same wheel that was installed into .cache/oracle/<project>/src, so that seam analyses
-# exactly the code whose registry dump_registry.py reports. Nothing downloaded here is
+# dependencies installed from the package index, and for the PyPI projects unpacks the
+# very same wheel that was installed into .cache/oracle/<project>/src, so that seam
+# analyses exactly the code whose registry dump_registry.py reports. wagtail and nautobot
+# are used by benches/propose_real.rs (its reference is their registry's app labels). Nothing downloaded here is
 # committed: everything lives under .cache/ (git-ignored).
 #
 # Idempotent and cached: a stamp file records a hash of this script; while it matches,
@@ -25,6 +26,10 @@ OSCAR_VERSION=4.2.1
 # pretix 2026.8.0: the newest release; Requires-Python >=3.11, Django[argon2]==5.2.*.
 PRETIX_VERSION=2026.8.0
 # Django 5.2 LTS: the newest series that runs on Python 3.11 (Django 6 needs 3.12+).
+# wagtail 8.0.1: the newest release; Requires-Python >=3.10, Django>=5.2.
+WAGTAIL_VERSION=8.0.1
+# nautobot 3.2.7: the newest release; Requires-Python >=3.10,<3.15, Django>=5.2.18,<5.3.
+NAUTOBOT_VERSION=3.2.7
 DJANGO_VERSION=5.2.19
 DRF_VERSION=3.16.1
 # Per request and per whole pip run: generous, but bounded.
@@ -33,12 +38,12 @@ PIP_RETRIES=3
 PIP_WALL_CLOCK=1800
 
 usage() {
-    echo "usage: $0 oscar|pretix|fixture" >&2
+    echo "usage: $0 oscar|pretix|wagtail|nautobot|fixture" >&2
     exit 2
 }
 [[ $# -eq 1 ]] || usage
 PROJECT=$1
-case "$PROJECT" in oscar | pretix | fixture) ;; *) usage ;; esac
+case "$PROJECT" in oscar | pretix | wagtail | nautobot | fixture) ;; *) usage ;; esac
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
@@ -92,12 +97,13 @@ fi
 probe_index
 
 case "$PROJECT" in
-    oscar | pretix)
-        if [[ $PROJECT == oscar ]]; then
-            REQ="django-oscar==$OSCAR_VERSION"
-        else
-            REQ="pretix==$PRETIX_VERSION"
-        fi
+    oscar | pretix | wagtail | nautobot)
+        case "$PROJECT" in
+            oscar) REQ="django-oscar==$OSCAR_VERSION" ;;
+            pretix) REQ="pretix==$PRETIX_VERSION" ;;
+            wagtail) REQ="wagtail==$WAGTAIL_VERSION" ;;
+            nautobot) REQ="nautobot==$NAUTOBOT_VERSION" ;;
+        esac
         # One wheel, used twice: installed into the venv and unpacked as seam's input.
         rm -rf "$DIST"
         mkdir -p "$DIST"
@@ -115,6 +121,11 @@ case "$PROJECT" in
             log "the wheel has no $pkg/__init__.py"
             exit 1
         }
+        if [[ $PROJECT == wagtail ]]; then
+            # `wagtail start`'s project template (a home app whose .py files are Django
+            # templates) is not wagtail's code and no settings install it.
+            rm -rf "$SRC/wagtail/project_template"
+        fi
         ;;
     fixture)
         pip_install "Django==$DJANGO_VERSION" "djangorestframework==$DRF_VERSION"
