@@ -569,3 +569,152 @@ fn reference_mojofm_is_100_for_the_same_split_and_drops_when_moved() {
     let err = propose::reference::parse("ref.json", "{\n  \"a\": 3\n}", &coupling).unwrap_err();
     assert_eq!(err[0].line, Some(2));
 }
+
+/// A monolith whose files hide its domains (one app, models dealt over two files, a god
+/// `services.py`, a mixed `views.py`): the god module is split member by member and
+/// each member goes where its data is; the tables follow their models; the plumbing
+/// (settings, root URLconf, WSGI, manage.py, AppConfig, a utility every context uses)
+/// is shared and not one of the `-k` contexts; the split survives a re-score.
+#[test]
+fn hidden_domains_split_the_god_module_and_share_the_plumbing() {
+    let g = graph_of("django-hidden");
+    let mut o = opts();
+    o.k = Some(3);
+    let p = propose::propose(&g, &o).unwrap();
+    assert_eq!(p.decomposition.contexts.len(), 3);
+    let order = context_of(&p, "core.Order");
+    let invoice = context_of(&p, "core.Invoice");
+    let ticket = context_of(&p, "core.Ticket");
+    assert!(order != invoice && invoice != ticket && order != ticket);
+    for (model, ctx) in [
+        ("core.OrderLine", order),
+        ("core.Customer", order),
+        ("core.InvoiceLine", invoice),
+        ("core.Payment", invoice),
+        ("core.TicketReply", ticket),
+    ] {
+        assert_eq!(context_of(&p, model), ctx, "{model}");
+    }
+    // Members of the god module sit with their data; the module is listed once, for
+    // the rest.
+    let listed = |ctx: &str, id: &str| {
+        p.decomposition
+            .context(ctx)
+            .unwrap()
+            .modules
+            .contains(&id.to_owned())
+    };
+    for (member, ctx) in [
+        ("py:core.services#issue_invoice", invoice),
+        ("py:core.services#pay_invoice", invoice),
+        ("py:core.services#open_ticket", ticket),
+        ("py:core.services#close_ticket", ticket),
+    ] {
+        let home = p
+            .decomposition
+            .contexts
+            .iter()
+            .find(|c| c.modules.contains(&"py:core.services".to_owned()))
+            .unwrap();
+        assert!(
+            listed(ctx, member) || (home.name == ctx && !listed(ctx, member)),
+            "{member} not in {ctx}"
+        );
+    }
+    let services = p
+        .explanations
+        .units
+        .iter()
+        .find(|u| u.unit == "py:core.services#reply")
+        .expect("a moved member is explained");
+    assert!(services.reason.contains("split"), "{}", services.reason);
+    // Tables follow their models.
+    assert_eq!(owner_of(&p, "core_payment"), invoice);
+    assert_eq!(owner_of(&p, "core_ticketreply"), ticket);
+    // Plumbing is shared, each with its reason, and in no context.
+    let shared = &p.decomposition.shared.modules;
+    for id in [
+        "py:config.settings",
+        "py:config.urls",
+        "py:config.wsgi",
+        "py:manage",
+        "py:core.apps",
+        "py:core.utils",
+    ] {
+        assert!(
+            shared.contains(&id.to_owned()),
+            "{id} not shared: {shared:?}"
+        );
+        assert!(
+            p.decomposition
+                .contexts
+                .iter()
+                .all(|c| !c.modules.contains(&id.to_owned()))
+        );
+    }
+    assert!(
+        p.decomposition
+            .contexts
+            .iter()
+            .all(|c| c.stack == seam::decomposition::Stack::Django)
+    );
+    // Written, read back and re-scored: the same split.
+    let text = seam::decomposition::write::to_yaml(&p.decomposition);
+    let back = load_text(&text);
+    assert_eq!(back.shared.modules, *shared);
+    let scored = propose::score(&g, &back, &o).unwrap();
+    assert!(scored.unassigned.is_empty(), "{:?}", scored.unassigned);
+    for u in &p.explanations.units {
+        let again = scored
+            .explanations
+            .units
+            .iter()
+            .find(|v| v.unit == u.unit)
+            .unwrap_or_else(|| panic!("{} not re-scored", u.unit));
+        assert_eq!(again.context, u.context, "{}", u.unit);
+    }
+}
+
+/// Members are named `<module id>#<name relative to the module>` in every language:
+/// Python top-level functions and classes, Go and Rust functions, types and methods.
+#[test]
+fn member_ids_follow_the_module_convention() {
+    for (fixture, ids) in [
+        (
+            "django-shop",
+            &[
+                "py:payments.services#PaymentService",
+                "py:payments.services#mark_order_paid",
+            ][..],
+        ),
+        (
+            "go-layered",
+            &[
+                "go:example.com/layered/repository#OrderRepository.Place",
+                "go:example.com/layered/services#NewOrderService",
+            ][..],
+        ),
+        (
+            "rust-shop",
+            &[
+                "rs:shop::orders::service#create_order",
+                "rs:shop::orders::model#Order::open",
+            ][..],
+        ),
+    ] {
+        let g = graph_of(fixture);
+        let (c, _) = propose::couple(&g, &opts());
+        for id in ids {
+            let u = c
+                .unit(id)
+                .unwrap_or_else(|| panic!("{fixture}: no member {id}"));
+            assert_eq!(c.units[u].kind, propose::UnitKind::Member, "{id}");
+            let module = c.units[u].parent.expect("a member has a module");
+            assert!(c.members[module].contains(&u));
+        }
+        // Code inside a model class belongs to the model, not to a member.
+        if fixture == "django-shop" {
+            assert!(c.unit("py:catalog.models.product#Product").is_none());
+        }
+    }
+}

@@ -33,8 +33,9 @@ pub const UTILITY_CONTEXTS: usize = 3;
 ///   `ROOT_URLCONF` startproject writes);
 /// - Go (The Go Programming Language Specification, "Program execution"): a package
 ///   named `main`;
-/// - Rust (The Cargo Book, "Package layout"): `src/main.rs`, `src/bin/*.rs`, `build.rs`,
-///   and a `src/lib.rs` crate root that only declares modules.
+/// - Rust (The Cargo Book, "Package layout"): `src/main.rs`, `src/bin/*.rs` and
+///   `build.rs`. A `lib.rs` crate root that only declares modules is left to the
+///   wiring rule.
 pub fn framework_role(
     lang: Option<Lang>,
     file: &str,
@@ -148,4 +149,65 @@ pub(super) fn shared(
         }
     }
     shared
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(
+        lang: Lang,
+        file: &str,
+        package: Option<&str>,
+        siblings: &[&str],
+    ) -> Option<&'static str> {
+        framework_role(
+            Some(lang),
+            file,
+            package,
+            &siblings.iter().copied().collect(),
+        )
+    }
+
+    #[test]
+    fn framework_roles_follow_the_documented_layouts() {
+        let py = Lang::Python;
+        assert_eq!(
+            role(py, "shop/settings.py", None, &[]),
+            Some("Django settings")
+        );
+        assert_eq!(
+            role(py, "shop/settings/prod.py", None, &[]),
+            Some("Django settings")
+        );
+        assert_eq!(
+            role(py, "shop/wsgi.py", None, &[]),
+            Some("WSGI entry point")
+        );
+        assert_eq!(
+            role(py, "shop/asgi.py", None, &[]),
+            Some("ASGI entry point")
+        );
+        assert_eq!(role(py, "manage.py", None, &[]), Some("Django's manage.py"));
+        assert!(role(py, "orders/apps.py", None, &[]).is_some());
+        // The URLconf beside the settings is the root; an app's own urls.py is not.
+        let project = ["settings.py", "urls.py", "wsgi.py"];
+        assert_eq!(
+            role(py, "shop/urls.py", None, &project),
+            Some("root URLconf")
+        );
+        assert_eq!(
+            role(py, "orders/urls.py", None, &["urls.py", "views.py"]),
+            None
+        );
+        assert_eq!(role(py, "orders/services.py", None, &[]), None);
+        // Go: package main only.
+        assert!(role(Lang::Go, "cmd/server/main.go", Some("main"), &[]).is_some());
+        assert_eq!(role(Lang::Go, "main.go", Some("orders"), &[]), None);
+        // Rust: binary crate roots and build scripts.
+        assert!(role(Lang::Rust, "src/main.rs", None, &[]).is_some());
+        assert!(role(Lang::Rust, "src/bin/admin.rs", None, &[]).is_some());
+        assert!(role(Lang::Rust, "build.rs", None, &[]).is_some());
+        assert_eq!(role(Lang::Rust, "src/orders.rs", None, &[]), None);
+    }
 }
