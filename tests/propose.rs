@@ -634,6 +634,7 @@ fn hidden_domains_split_the_god_module_and_share_the_plumbing() {
     // Plumbing is shared, each with its reason, and in no context.
     let shared = &p.decomposition.shared.modules;
     for id in [
+        "py:config",
         "py:config.settings",
         "py:config.urls",
         "py:config.wsgi",

@@ -506,7 +506,8 @@ fn cluster_units(
             .node(&c.units[u].node)
             .and_then(|n| n.attrs.get("package").cloned())
     };
-    let shared = plumbing::shared(c, &p.of_unit, p.names.len(), &touches_data, &package_of);
+    let mut shared = plumbing::shared(c, &p.of_unit, p.names.len(), &touches_data, &package_of);
+    plumbing::add_package_markers(c, &touches_data, &mut shared);
     for &m in shared.keys() {
         p.of_unit[m] = None;
         for &u in &c.members[m] {

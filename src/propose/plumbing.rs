@@ -151,6 +151,59 @@ pub(super) fn shared(
     shared
 }
 
+/// A package marker (Python `__init__.py`, Rust `mod.rs`) that touches no data and whose
+/// package holds only shared modules is shared too.
+pub(super) fn add_package_markers(
+    c: &Coupling,
+    touches_data: &[bool],
+    shared: &mut BTreeMap<usize, String>,
+) {
+    // Per directory: modules anywhere below it, and how many of them are shared.
+    let mut below: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (m, unit) in c.units.iter().enumerate() {
+        if unit.kind != UnitKind::Module {
+            continue;
+        }
+        let Some(file) = unit.file.as_deref() else {
+            continue;
+        };
+        let mut dir = file;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            let slot = below.entry(parent).or_default();
+            slot.0 += 1;
+            slot.1 += usize::from(shared.contains_key(&m));
+            dir = parent;
+        }
+    }
+    let mut markers = Vec::new();
+    for (m, unit) in c.units.iter().enumerate() {
+        let Some((dir, name)) = unit.file.as_deref().and_then(|f| f.rsplit_once('/')) else {
+            continue;
+        };
+        if unit.kind != UnitKind::Module
+            || touches_data[m]
+            || shared.contains_key(&m)
+            || !matches!(name, "__init__.py" | "mod.rs")
+            || c.members[m].iter().any(|&u| touches_data[u])
+        {
+            continue;
+        }
+        // Everything below the directory but the marker itself is shared.
+        if let Some(&(all, sh)) = below.get(dir)
+            && all > 1
+            && sh == all - 1
+        {
+            markers.push(m);
+        }
+    }
+    for m in markers {
+        shared.insert(
+            m,
+            "package marker of a package that holds only shared modules".to_owned(),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

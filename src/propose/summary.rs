@@ -46,6 +46,9 @@ pub fn render(p: &Proposal) -> String {
         if !c.tables.is_empty() {
             let _ = writeln!(out, "  owns:   {}", c.tables.join(", "));
         }
+        for note in c.notes.iter().filter(|n| n.contains("split module")) {
+            let _ = writeln!(out, "  {note}");
+        }
         for dep in &c.depends_on {
             let _ = writeln!(
                 out,
@@ -56,6 +59,17 @@ pub fn render(p: &Proposal) -> String {
             for v in dep.via.iter().skip(1).take(2) {
                 let _ = writeln!(out, "      {v}");
             }
+        }
+        out.push('\n');
+    }
+    if !d.shared.is_empty() {
+        let _ = writeln!(
+            out,
+            "▢ shared (plumbing, no context): {} module(s)",
+            d.shared.modules.len()
+        );
+        for note in &d.shared.notes {
+            let _ = writeln!(out, "  {note}");
         }
         out.push('\n');
     }
