@@ -173,6 +173,7 @@ fn main() {
                 noise,
                 seed: 7,
                 target_loc: None,
+                ..SynthSpec::default()
             };
             print_row(&run(lang, &spec));
         }
@@ -191,6 +192,7 @@ fn main() {
                 noise: 0.1,
                 seed: 7,
                 target_loc: Some(loc),
+                ..SynthSpec::default()
             };
             print_row(&run(lang, &spec));
         }
