@@ -28,8 +28,9 @@
 //! | Go | `go:example.com/synth/<domain>/<module>`, `…/<domain>/models` | `example.com/synth/<domain>/models.<Model>` | GORM naming (`billing_ledgers`) |
 //! | Rust | `rs:synth::<domain>::<module>`, `…::models`, `…::schema` | `synth::<domain>::models::<Model>` | `<domain>_<noun>s` from `table!` |
 //!
-//! Package markers (`__init__.py`, Rust `mod.rs`) are not in the truth; settings,
-//! `manage.py` and the crate root are in [`SynthTruth::plumbing`]: they belong to no domain.
+//! The package markers of the domains (`billing/__init__.py`, Rust `billing/mod.rs`) are
+//! in no map; settings, `manage.py`, the crate root and the hidden layout's other
+//! plumbing are in [`SynthTruth::plumbing`]: they belong to no domain.
 //!
 //! # The hidden layout
 //!
@@ -108,7 +109,7 @@ pub enum Layout {
     /// mix the domains (models dealt over a few files, a god service file), neutral
     /// model and function names, and plumbing that belongs to no domain. Only the
     /// relations (foreign keys, calls, data accesses) carry the domains. See
-    /// [`hidden`](self#the-hidden-layout).
+    /// [the module documentation](crate::synth#the-hidden-layout).
     Hidden,
 }
 
