@@ -2,10 +2,17 @@
 //! an app package with `models.py` (models with a foreign key to the previous model of
 //! the app) and modules whose functions call other modules through `import … as …` and
 //! read (`filter().count()`) and write (`objects.create()`) through the ORM.
+//!
+//! Hidden layout ([`write_hidden`]): one app `core` with a models package
+//! (`core/models/part1.py…`, re-exported by name from `core/models/__init__.py`), use
+//! cases in `core/services.py` (about half), `views.py`, `tasks.py` and `api.py`, all
+//! calling `core/utils.py`; plumbing in `config/` (settings, URLconf routing every view,
+//! WSGI), `manage.py` and `core/apps.py`.
 
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use super::{Output, Plan, SynthTruth, uses_of};
+use super::{Hidden, Output, Plan, SynthTruth, uses_of};
 use crate::cluster::SplitMix64;
 use crate::frontend::python::django::rules::default_table;
 
@@ -31,18 +38,10 @@ pub(super) fn write(
         }
         put!(b, "]\n");
     })?;
-    out.file("manage.py", |b| {
-        put!(b, "import os\nimport sys\n\nif __name__ == \"__main__\":\n");
-        put!(
-            b,
-            "    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings\")\n"
-        );
-        put!(
-            b,
-            "    from django.core.management import execute_from_command_line\n\n"
-        );
-        put!(b, "    execute_from_command_line(sys.argv)\n");
-    })?;
+    manage_py(out)?;
+    for id in ["py:config", "py:config.settings", "py:manage"] {
+        truth.plumbing.insert(id.to_owned());
+    }
     for (d, app) in plan.domains.iter().enumerate() {
         out.file(&format!("{app}/__init__.py"), |b| {
             put!(b, "\"\"\"The {app} app.\"\"\"\n")
@@ -132,5 +131,229 @@ pub(super) fn write(
             truth.module_domain.insert(format!("py:{app}.{module}"), d);
         }
     }
+    Ok(())
+}
+
+/// `manage.py`, the same in both layouts.
+fn manage_py(out: &mut Output) -> io::Result<()> {
+    out.file("manage.py", |b| {
+        put!(b, "import os\nimport sys\n\nif __name__ == \"__main__\":\n");
+        put!(
+            b,
+            "    os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings\")\n"
+        );
+        put!(
+            b,
+            "    from django.core.management import execute_from_command_line\n\n"
+        );
+        put!(b, "    execute_from_command_line(sys.argv)\n");
+    })
+}
+
+/// The hidden layout's app.
+pub const HIDDEN_APP: &str = "core";
+
+/// Use-case modules of the hidden layout: the god module first.
+pub const HIDDEN_MODULES: [&str; 4] = ["services", "views", "tasks", "api"];
+
+/// The module (index in [`HIDDEN_MODULES`]) of use case `u`.
+pub(super) fn hidden_module(hidden: &Hidden, u: usize) -> usize {
+    hidden.deal(u, HIDDEN_MODULES.len() - 1)
+}
+
+/// Graph id of use case `u`'s function.
+pub(super) fn hidden_member(hidden: &Hidden, u: usize) -> String {
+    let module = HIDDEN_MODULES[hidden_module(hidden, u)];
+    format!("py:{HIDDEN_APP}.{module}.{}", hidden.function_name(u))
+}
+
+/// Table of model `m` in the hidden layout.
+pub(super) fn hidden_table(hidden: &Hidden, m: usize) -> String {
+    default_table(HIDDEN_APP, &hidden.model_name(m))
+}
+
+pub(super) fn write_hidden(
+    hidden: &Hidden,
+    out: &mut Output,
+    truth: &mut SynthTruth,
+) -> io::Result<()> {
+    let app = HIDDEN_APP;
+    out.file("config/__init__.py", |_| {})?;
+    out.file("config/settings.py", |b| {
+        put!(b, "\"\"\"Settings.\"\"\"\n\n");
+        put!(b, "SECRET_KEY = \"synthetic-not-secret\"\n");
+        put!(b, "ROOT_URLCONF = \"config.urls\"\n");
+        put!(b, "WSGI_APPLICATION = \"config.wsgi.application\"\n");
+        put!(
+            b,
+            "INSTALLED_APPS = [\n    \"django.contrib.contenttypes\",\n    \"{app}\",\n]\n"
+        );
+    })?;
+    out.file("config/wsgi.py", |b| {
+        put!(
+            b,
+            "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\n"
+        );
+        put!(
+            b,
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings\")\n\n"
+        );
+        put!(b, "application = get_wsgi_application()\n");
+    })?;
+    manage_py(out)?;
+    out.file(&format!("{app}/__init__.py"), |_| {})?;
+    out.file(&format!("{app}/apps.py"), |b| {
+        put!(b, "from django.apps import AppConfig\n\n\n");
+        put!(b, "class CoreConfig(AppConfig):\n");
+        put!(
+            b,
+            "    default_auto_field = \"django.db.models.BigAutoField\"\n"
+        );
+        put!(b, "    name = \"{app}\"\n");
+    })?;
+    out.file(&format!("{app}/utils.py"), |b| {
+        put!(b, "\"\"\"Small helpers.\"\"\"\n\n\n");
+        put!(b, "def clamp(value, low, high):\n");
+        put!(b, "    return max(low, min(value, high))\n\n\n");
+        put!(
+            b,
+            "def scale(value):\n    return value * 2 if value > 0 else 0\n"
+        );
+    })?;
+    for id in [
+        "py:config",
+        "py:config.settings",
+        "py:config.urls",
+        "py:config.wsgi",
+        "py:manage",
+        "py:core",
+        "py:core.apps",
+        "py:core.utils",
+        "py:core.models",
+    ] {
+        truth.plumbing.insert(id.to_owned());
+    }
+
+    // Models.
+    let parts = hidden.models_by_file();
+    for (p, models) in parts.iter().enumerate() {
+        out.file(&format!("{app}/models/part{}.py", p + 1), |b| {
+            put!(b, "from django.db import models\n");
+            for &m in models {
+                let name = hidden.model_name(m);
+                put!(b, "\n\nclass {name}(models.Model):\n");
+                put!(b, "    name = models.CharField(max_length=100)\n");
+                put!(b, "    amount = models.IntegerField(default=0)\n");
+                if let Some(prev) = hidden.models[m].previous {
+                    put!(
+                        b,
+                        "    previous = models.ForeignKey(\"{app}.{}\", on_delete=models.CASCADE, null=True)\n",
+                        hidden.model_name(prev)
+                    );
+                }
+                put!(b, "\n    def __str__(self):\n        return self.name\n");
+            }
+        })?;
+    }
+    out.file(&format!("{app}/models/__init__.py"), |b| {
+        for (p, models) in parts.iter().enumerate() {
+            let names: Vec<String> = models.iter().map(|&m| hidden.model_name(m)).collect();
+            put!(b, "from .part{} import {}\n", p + 1, names.join(", "));
+        }
+    })?;
+    for (m, model) in hidden.models.iter().enumerate() {
+        let name = hidden.model_name(m);
+        truth
+            .model_domain
+            .insert(format!("{app}.{name}"), model.domain);
+        truth
+            .table_domain
+            .insert(hidden_table(hidden, m), model.domain);
+    }
+
+    // Use cases.
+    let files = hidden.by_file(HIDDEN_MODULES.len(), |u| hidden_module(hidden, u));
+    for (fi, uses) in files.iter().enumerate() {
+        if uses.is_empty() {
+            continue;
+        }
+        let module = HIDDEN_MODULES[fi];
+        let models: BTreeSet<usize> = uses
+            .iter()
+            .flat_map(|&u| hidden.uses[u].accesses.iter().map(|&(m, _)| m))
+            .collect();
+        let called: BTreeSet<usize> = uses
+            .iter()
+            .filter_map(|&u| hidden.uses[u].call)
+            .map(|c| hidden_module(hidden, c))
+            .filter(|&c| c != fi)
+            .collect();
+        out.file(&format!("{app}/{module}.py"), |b| {
+            put!(b, "\"\"\"{app}.{module}.\"\"\"\n");
+            let names: Vec<String> = models.iter().map(|&m| hidden.model_name(m)).collect();
+            put!(b, "import {app}.utils as utils\n");
+            for &c in &called {
+                let cm = HIDDEN_MODULES[c];
+                put!(b, "import {app}.{cm} as {cm}\n");
+            }
+            put!(b, "from {app}.models import {}\n", names.join(", "));
+            for &u in uses {
+                let name = hidden.function_name(u);
+                let case = &hidden.uses[u];
+                put!(b, "\n\ndef {name}(ref_id):\n");
+                put!(b, "    total = 0\n");
+                for &(m, write) in &case.accesses {
+                    let model = hidden.model_name(m);
+                    if write {
+                        put!(
+                            b,
+                            "    {model}.objects.create(name=\"{name}\", amount=ref_id)\n"
+                        );
+                        put!(b, "    total += 1\n");
+                    } else {
+                        put!(
+                            b,
+                            "    total += {model}.objects.filter(amount__gte=ref_id).count()\n"
+                        );
+                    }
+                }
+                if let Some(c) = case.call {
+                    let cm = hidden_module(hidden, c);
+                    let callee = hidden.function_name(c);
+                    if cm == fi {
+                        put!(b, "    total += {callee}(ref_id)\n");
+                    } else {
+                        put!(b, "    total += {}.{callee}(ref_id)\n", HIDDEN_MODULES[cm]);
+                    }
+                }
+                if u % 2 == 0 {
+                    put!(b, "    return utils.clamp(total, 0, ref_id)\n");
+                } else {
+                    put!(b, "    return utils.scale(total)\n");
+                }
+            }
+        })?;
+    }
+    for (u, case) in hidden.uses.iter().enumerate() {
+        truth
+            .member_domain
+            .insert(hidden_member(hidden, u), case.domain);
+    }
+    out.file("config/urls.py", |b| {
+        put!(
+            b,
+            "from django.urls import path\n\nimport {app}.views as views\n\n"
+        );
+        put!(b, "urlpatterns = [\n");
+        for &u in &files[1] {
+            let name = hidden.function_name(u);
+            put!(
+                b,
+                "    path(\"{}/<int:ref_id>/\", views.{name}),\n",
+                name.replace('_', "-")
+            );
+        }
+        put!(b, "]\n");
+    })?;
     Ok(())
 }

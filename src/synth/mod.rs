@@ -28,8 +28,33 @@
 //! | Go | `go:example.com/synth/<domain>/<module>`, `…/<domain>/models` | `example.com/synth/<domain>/models.<Model>` | GORM naming (`billing_ledgers`) |
 //! | Rust | `rs:synth::<domain>::<module>`, `…::models`, `…::schema` | `synth::<domain>::models::<Model>` | `<domain>_<noun>s` from `table!` |
 //!
-//! Package markers (`__init__.py`, Rust `mod.rs`), settings and the crate root are not in
-//! the truth: they belong to no domain.
+//! The package markers of the domains (`billing/__init__.py`, Rust `billing/mod.rs`) are
+//! in no map; settings, `manage.py`, the crate root and the hidden layout's other
+//! plumbing are in [`SynthTruth::plumbing`]: they belong to no domain.
+//!
+//! # The hidden layout
+//!
+//! [`Layout::Hidden`] writes the same planted structure (the same use cases, calls and
+//! accesses for a seed: `Plan::functions_of` is drawn in the same order) into a
+//! monolith whose files and names do not show the domains. Every model and use case gets
+//! a global number from a seeded permutation, so a name (`Ledger`, `Record3`,
+//! `load_17`) says nothing of its domain; models keep their foreign-key chain inside the
+//! domain. Use cases are dealt by number: about half into one god file, the rest round
+//! robin over a few files by technical role; models round robin over
+//! F = max(2, ⌈models / 6⌉) files. Plumbing modules (settings, URLconf, WSGI, entry
+//! point) and a util helper called by every use case belong to no domain.
+//!
+//! | language | models | use cases (members) | plumbing |
+//! |---|---|---|---|
+//! | Django | app `core`: `core/models/part1.py…` re-exported by `core/models/__init__.py` (`core.Ledger`, table `core_ledger`) | functions in `core/services.py` (god), `views.py`, `tasks.py`, `api.py`: `py:core.services.load_3` | `config.{settings,urls,wsgi}`, `manage`, `core.apps`, `core.utils`, package markers |
+//! | Go | package `models` in files `a.go`, `b.go`… (`example.com/synth/models.Ledger`, GORM table `ledgers`) | `repository.Repository.Load3` (DB access; `repository.go` god, `extra.go`), `service.Load3` (calls, in `service/a.go`…), `handler.Load3` (`handler/a.go`…) | `cmd/server`, `internal/util` |
+//! | Rust | `src/schema.rs`, `src/models.rs` (`synth::models::Ledger`, table `ledgers`) | fns in `src/queries.rs` (god), `handlers.rs`, `jobs.rs`: `rs:synth::queries::load_3` | the crate root, `util` |
+//!
+//! Go's layers import downward only (handler → service → repository → models), so the
+//! packages are legal; a use case is its repository method, its service function (which
+//! makes the use case's call, to another service function) and its handler, all three in
+//! [`SynthTruth::member_domain`]. [`SynthSpec::target_loc`] is approximate here (Go
+//! writes three functions per use case).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -73,6 +98,44 @@ impl SynthLang {
     }
 }
 
+/// How the files of a monolith are laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Layout {
+    /// One app, package or module per domain, named after it; models named after their
+    /// domain. The names give the answer away.
+    #[default]
+    ByDomain,
+    /// One app, crate or module tree for everything, with files by technical role that
+    /// mix the domains (models dealt over a few files, a god service file), neutral
+    /// model and function names, and plumbing that belongs to no domain. Only the
+    /// relations (foreign keys, calls, data accesses) carry the domains. See
+    /// [the module documentation](crate::synth#the-hidden-layout).
+    Hidden,
+}
+
+impl Layout {
+    pub const ALL: [Layout; 2] = [Layout::ByDomain, Layout::Hidden];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::ByDomain => "by-domain",
+            Layout::Hidden => "hidden",
+        }
+    }
+}
+
+impl std::str::FromStr for Layout {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "by-domain" | "bydomain" | "by_domain" => Ok(Layout::ByDomain),
+            "hidden" => Ok(Layout::Hidden),
+            other => Err(format!("unknown layout {other:?} (by-domain, hidden)")),
+        }
+    }
+}
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SynthSpec {
@@ -84,6 +147,7 @@ pub struct SynthSpec {
     pub seed: u64,
     /// Approximate total lines to reach (functions and modules grow to reach it).
     pub target_loc: Option<usize>,
+    pub layout: Layout,
 }
 
 impl Default for SynthSpec {
@@ -95,6 +159,7 @@ impl Default for SynthSpec {
             noise: 0.1,
             seed: 1,
             target_loc: None,
+            layout: Layout::ByDomain,
         }
     }
 }
@@ -102,8 +167,18 @@ impl Default for SynthSpec {
 /// The planted answer: the domain index of every module, model and table generated.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SynthTruth {
-    /// Graph node id of the module seam produces → domain.
+    /// Graph node id of the module seam produces → domain. Empty for
+    /// [`Layout::Hidden`], whose modules mix the domains.
     pub module_domain: BTreeMap<String, usize>,
+    /// Graph node id of every use-case function or method → domain (Hidden layout:
+    /// `py:core.services.load_3`, `rs:synth::queries::load_3`,
+    /// `go:example.com/synth/repository.Repository.Load3` and the service and handler
+    /// functions of that use case). Empty for [`Layout::ByDomain`], where the module
+    /// says it.
+    pub member_domain: BTreeMap<String, usize>,
+    /// Graph node ids of the modules that belong to no domain: settings, URLconf, WSGI,
+    /// `manage.py`, the crate root, `cmd/server`, the util helper, package markers.
+    pub plumbing: BTreeSet<String>,
     /// Model label (the graph node id without `model:`) → domain.
     pub model_domain: BTreeMap<String, usize>,
     /// Table name (the graph node id without `table:`) → domain.
@@ -133,10 +208,20 @@ pub fn generate(lang: SynthLang, spec: &SynthSpec, dir: &Path) -> io::Result<Syn
         ..Default::default()
     };
     let mut rng = SplitMix64::new(spec.seed);
-    match lang {
-        SynthLang::Django => django::write(&plan, &mut rng, &mut out, &mut truth)?,
-        SynthLang::Go => go::write(&plan, &mut rng, &mut out, &mut truth)?,
-        SynthLang::Rust => rust::write(&plan, &mut rng, &mut out, &mut truth)?,
+    match spec.layout {
+        Layout::ByDomain => match lang {
+            SynthLang::Django => django::write(&plan, &mut rng, &mut out, &mut truth)?,
+            SynthLang::Go => go::write(&plan, &mut rng, &mut out, &mut truth)?,
+            SynthLang::Rust => rust::write(&plan, &mut rng, &mut out, &mut truth)?,
+        },
+        Layout::Hidden => {
+            let hidden = Hidden::new(&plan, &mut rng, spec.seed);
+            match lang {
+                SynthLang::Django => django::write_hidden(&hidden, &mut out, &mut truth)?,
+                SynthLang::Go => go::write_hidden(&hidden, &mut out, &mut truth)?,
+                SynthLang::Rust => rust::write_hidden(&hidden, &mut out, &mut truth)?,
+            }
+        }
     }
     truth.lines = out.lines;
     Ok(truth)
@@ -330,7 +415,10 @@ macro_rules! put {
 
 mod django;
 mod go;
+mod hidden;
 mod rust;
+
+use hidden::Hidden;
 
 #[cfg(test)]
 mod tests;

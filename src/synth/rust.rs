@@ -3,10 +3,16 @@
 //! `models.rs` (structs with `#[diesel(table_name = …)]`) and one file per module whose
 //! functions take a `&mut PgConnection`, read (`table.filter(…).load`), write
 //! (`diesel::insert_into(table)`) and call functions of other modules through `use`.
+//!
+//! Hidden layout ([`write_hidden`]): one `src/schema.rs` (every `table!` and
+//! `joinable!`), one `src/models.rs`, use cases in `src/queries.rs` (about half),
+//! `handlers.rs` and `jobs.rs`, all calling `src/util.rs`; `src/lib.rs` declares the
+//! modules.
 
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use super::{Output, Plan, SynthTruth, uses_of};
+use super::{Hidden, Output, Plan, SynthTruth, uses_of};
 use crate::cluster::SplitMix64;
 
 pub const CRATE: &str = "synth";
@@ -41,6 +47,7 @@ pub(super) fn write(
             put!(b, "pub mod {domain};\n");
         }
     })?;
+    truth.plumbing.insert(format!("rs:{CRATE}"));
     for (d, domain) in plan.domains.iter().enumerate() {
         out.file(&format!("src/{domain}/mod.rs"), |b| {
             put!(
@@ -148,6 +155,208 @@ pub(super) fn write(
                 .module_domain
                 .insert(format!("rs:{CRATE}::{domain}::{module}"), d);
         }
+    }
+    Ok(())
+}
+
+/// Use-case modules of the hidden layout: the god module first.
+pub const HIDDEN_MODULES: [&str; 3] = ["queries", "handlers", "jobs"];
+
+/// The module (index in [`HIDDEN_MODULES`]) of use case `u`.
+pub(super) fn hidden_module(hidden: &Hidden, u: usize) -> usize {
+    hidden.deal(u, HIDDEN_MODULES.len() - 1)
+}
+
+/// Graph id of use case `u`'s function.
+pub(super) fn hidden_member(hidden: &Hidden, u: usize) -> String {
+    let module = HIDDEN_MODULES[hidden_module(hidden, u)];
+    format!("rs:{CRATE}::{module}::{}", hidden.function_name(u))
+}
+
+/// Table of model `m` in the hidden layout: the model's name in snake_case, plural.
+pub(super) fn hidden_table(hidden: &Hidden, m: usize) -> String {
+    let mut t = String::new();
+    for (i, ch) in hidden.model_name(m).chars().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            t.push('_');
+        }
+        t.push(ch.to_ascii_lowercase());
+    }
+    t.push('s');
+    t
+}
+
+pub(super) fn write_hidden(
+    hidden: &Hidden,
+    out: &mut Output,
+    truth: &mut SynthTruth,
+) -> io::Result<()> {
+    out.file("Cargo.toml", |b| {
+        put!(
+            b,
+            "[package]\nname = \"{CRATE}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n"
+        );
+        put!(
+            b,
+            "[dependencies]\ndiesel = {{ version = \"2.2\", features = [\"postgres\"] }}\n"
+        );
+    })?;
+    out.file("src/lib.rs", |b| {
+        put!(
+            b,
+            "//! The application.\npub mod models;\npub mod schema;\npub mod util;\n"
+        );
+        for module in HIDDEN_MODULES {
+            put!(b, "pub mod {module};\n");
+        }
+    })?;
+    out.file("src/util.rs", |b| {
+        put!(b, "//! Small helpers.\n\n");
+        put!(
+            b,
+            "pub fn clamp(value: i64, low: i64, high: i64) -> i64 {{\n    value.min(high).max(low)\n}}\n\n"
+        );
+        put!(
+            b,
+            "pub fn scale(value: i64) -> i64 {{\n    if value > 0 {{ value * 2 }} else {{ 0 }}\n}}\n"
+        );
+    })?;
+    for id in [format!("rs:{CRATE}"), format!("rs:{CRATE}::util")] {
+        truth.plumbing.insert(id);
+    }
+    out.file("src/schema.rs", |b| {
+        for (m, model) in hidden.models.iter().enumerate() {
+            let t = hidden_table(hidden, m);
+            put!(
+                b,
+                "diesel::table! {{\n    {t} (id) {{\n        id -> Int4,\n"
+            );
+            put!(b, "        name -> Varchar,\n        amount -> Int8,\n");
+            if model.previous.is_some() {
+                put!(b, "        previous_id -> Nullable<Int4>,\n");
+            }
+            put!(b, "    }}\n}}\n\n");
+        }
+        for (m, model) in hidden.models.iter().enumerate() {
+            if let Some(prev) = model.previous {
+                put!(
+                    b,
+                    "diesel::joinable!({} -> {} (previous_id));\n",
+                    hidden_table(hidden, m),
+                    hidden_table(hidden, prev)
+                );
+            }
+        }
+    })?;
+    out.file("src/models.rs", |b| {
+        put!(b, "use diesel::prelude::*;\n");
+        for (m, model) in hidden.models.iter().enumerate() {
+            let name = hidden.model_name(m);
+            let t = hidden_table(hidden, m);
+            put!(b, "\n#[derive(Debug, Queryable, Selectable)]\n");
+            put!(b, "#[diesel(table_name = crate::schema::{t})]\n");
+            put!(
+                b,
+                "pub struct {name} {{\n    pub id: i32,\n    pub name: String,\n    pub amount: i64,\n"
+            );
+            if model.previous.is_some() {
+                put!(b, "    pub previous_id: Option<i32>,\n");
+            }
+            put!(b, "}}\n");
+        }
+    })?;
+    for (m, model) in hidden.models.iter().enumerate() {
+        truth.model_domain.insert(
+            format!("{CRATE}::models::{}", hidden.model_name(m)),
+            model.domain,
+        );
+        truth
+            .table_domain
+            .insert(hidden_table(hidden, m), model.domain);
+    }
+
+    let files = hidden.by_file(HIDDEN_MODULES.len(), |u| hidden_module(hidden, u));
+    for (fi, uses) in files.iter().enumerate() {
+        if uses.is_empty() {
+            continue;
+        }
+        let module = HIDDEN_MODULES[fi];
+        let tables: BTreeSet<String> = uses
+            .iter()
+            .flat_map(|&u| hidden.uses[u].accesses.iter().map(|&(m, _)| m))
+            .map(|m| hidden_table(hidden, m))
+            .collect();
+        let called: BTreeSet<usize> = uses
+            .iter()
+            .filter_map(|&u| hidden.uses[u].call)
+            .map(|c| hidden_module(hidden, c))
+            .filter(|&c| c != fi)
+            .collect();
+        out.file(&format!("src/{module}.rs"), |b| {
+            put!(b, "//! {module}.\nuse diesel::prelude::*;\n\n");
+            // Sorted as rustfmt does.
+            let mut imports: BTreeSet<String> =
+                tables.iter().map(|t| format!("schema::{t}")).collect();
+            imports.extend(called.iter().map(|&c| HIDDEN_MODULES[c].to_owned()));
+            imports.insert("util".to_owned());
+            for path in &imports {
+                put!(b, "use crate::{path};\n");
+            }
+            for &u in uses {
+                let name = hidden.function_name(u);
+                let case = &hidden.uses[u];
+                put!(
+                    b,
+                    "\npub fn {name}(conn: &mut PgConnection, reference: i64) -> i64 {{\n"
+                );
+                put!(b, "    let mut total = 0i64;\n");
+                for &(m, write) in &case.accesses {
+                    let t = hidden_table(hidden, m);
+                    if write {
+                        put!(b, "    total += diesel::insert_into({t}::table)\n");
+                        put!(
+                            b,
+                            "        .values(({t}::name.eq(\"{name}\"), {t}::amount.eq(reference)))\n"
+                        );
+                        put!(
+                            b,
+                            "        .execute(conn)\n        .unwrap_or_default() as i64;\n"
+                        );
+                    } else {
+                        put!(b, "    let rows: Vec<i32> = {t}::table\n");
+                        put!(b, "        .filter({t}::amount.ge(reference))\n");
+                        put!(
+                            b,
+                            "        .select({t}::id)\n        .load(conn)\n        .unwrap_or_default();\n"
+                        );
+                        put!(b, "    total += rows.len() as i64;\n");
+                    }
+                }
+                if let Some(c) = case.call {
+                    let cm = hidden_module(hidden, c);
+                    let callee = hidden.function_name(c);
+                    if cm == fi {
+                        put!(b, "    total += {callee}(conn, reference);\n");
+                    } else {
+                        put!(
+                            b,
+                            "    total += {}::{callee}(conn, reference);\n",
+                            HIDDEN_MODULES[cm]
+                        );
+                    }
+                }
+                if u % 2 == 0 {
+                    put!(b, "    util::clamp(total, 0, reference)\n}}\n");
+                } else {
+                    put!(b, "    util::scale(total)\n}}\n");
+                }
+            }
+        })?;
+    }
+    for (u, case) in hidden.uses.iter().enumerate() {
+        truth
+            .member_domain
+            .insert(hidden_member(hidden, u), case.domain);
     }
     Ok(())
 }
