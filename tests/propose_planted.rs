@@ -83,3 +83,61 @@ fn heavy_noise_blurs_the_domains() {
         "the planted check must be able to fail (got {score:.1})"
     );
 }
+
+/// MoJoFM of the tables' owners against the planted domains of a monolith whose files
+/// hide them (`Layout::Hidden`: one app or crate, models dealt over mixed files, a god
+/// service/query/repository file), proposed as a user would: `-k K`, names used.
+fn hidden_recovered(lang: SynthLang, noise: f64, seed: u64) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = SynthSpec {
+        domains: 6,
+        noise,
+        seed,
+        layout: seam::synth::Layout::Hidden,
+        ..SynthSpec::default()
+    };
+    let truth = generate(lang, &spec, dir.path()).unwrap();
+    let graph = analyze(
+        dir.path(),
+        &AnalyzeOptions {
+            cache_dir: None,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .graph;
+    let proposal = propose(
+        &graph,
+        &ProposeOptions {
+            k: Some(6),
+            ..ProposeOptions::default()
+        },
+    )
+    .unwrap();
+    let names: Vec<&str> = proposal
+        .decomposition
+        .contexts
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let (mut found, mut planted) = (Vec::new(), Vec::new());
+    for o in &proposal.ownership {
+        planted.push(truth.table_domain[&o.table]);
+        found.push(names.iter().position(|n| *n == o.owner).unwrap());
+    }
+    mojofm(&found, &planted)
+}
+
+#[test]
+fn hidden_domains_are_recovered_from_the_data() {
+    for lang in [SynthLang::Django, SynthLang::Go, SynthLang::Rust] {
+        let score = hidden_recovered(lang, 0.1, 1);
+        println!("{lang:?} hidden, noise 0.1: MoJoFM {score:.1}");
+        assert!(score >= 95.0, "{lang:?}: MoJoFM {score:.1} < 95");
+    }
+    let score = hidden_recovered(SynthLang::Django, 0.9, 1);
+    assert!(
+        score < 95.0,
+        "the hidden check must be able to fail ({score:.1})"
+    );
+}

@@ -720,9 +720,11 @@ pub fn build(graph: &Graph, opts: &CouplingOptions, git: Option<&GitHistory>) ->
     // --- name signal (off with --ignore-names) ------------------------------------------
     if !opts.ignore_names {
         let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        // Members take part through their module.
         for (i, u) in c.units.iter().enumerate() {
             if let Some(g) = &u.group
                 && !is_layer_name(g)
+                && u.kind != UnitKind::Member
             {
                 groups.entry(g.as_str()).or_default().push(i);
             }

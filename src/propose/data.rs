@@ -12,16 +12,18 @@
 //!   transaction-based decomposition, e.g. Service Cutter's "shared owner" and
 //!   Mono2Micro's business-context use cases), scaled by `data_read`; pairs it writes
 //!   both add `data_write/(n_w−1)` (one unit of work, likely one transaction);
+//! - module co-access: the same over all the models a module's code touches, so that a
+//!   module working on a few models ties them while a god module touching every model
+//!   ties each pair by almost nothing;
 //! - `name` (not with `--ignore-names`): models of the same app/package/top module, in
 //!   a ring, when the models fall into at least two such groups (a single group says
 //!   nothing about where to cut) and the group is no technical layer;
-//! - `defines`: models defined in the same file, in a ring, at a quarter of the weight
-//!   (a code relation, but files that mix domains make it weak evidence).
+//! - `defines`: models defined in the same file, `(defines/2)/(n−1)` per pair (a code
+//!   relation, but files that mix domains make it weak evidence).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::coupling::{Coupling, CouplingWeights, Signal, UnitKind, is_layer_name};
-use crate::graph::EdgeKind;
 
 /// Co-access of a function touching more models than this is linked as a ring of its
 /// models instead of every pair (linear in the models; such god functions say little).
@@ -86,6 +88,9 @@ pub(super) fn build(
         link_together(&all, weights.data_read, &mut add);
         link_together(&written, weights.data_write, &mut add);
     }
+    for models in module_data(c) {
+        link_together(&models, weights.data_read, &mut add);
+    }
     let ring =
         |members: &BTreeMap<&str, Vec<usize>>, w: f64, add: &mut dyn FnMut(usize, usize, f64)| {
             for list in members.values() {
@@ -108,13 +113,15 @@ pub(super) fn build(
             ring(&groups, weights.name, &mut add);
         }
     }
-    let mut files: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut files: BTreeMap<&str, Vec<(usize, f64)>> = BTreeMap::new();
     for &u in &nodes {
         if let Some(f) = c.units[u].file.as_deref() {
-            files.entry(f).or_default().push(u);
+            files.entry(f).or_default().push((u, 1.0));
         }
     }
-    ring(&files, weights.defines / 4.0, &mut add);
+    for models in files.values() {
+        link_together(models, weights.defines / 2.0, &mut add);
+    }
     DataGraph {
         nodes,
         edges: weight.into_iter().map(|((a, b), w)| (a, b, w)).collect(),
@@ -124,50 +131,50 @@ pub(super) fn build(
 /// Models with the share of a use case they take part in.
 type Shares = Vec<(usize, f64)>;
 
-/// Share of a callee's data counted in its caller's use case, per call hop.
-const HOP: f64 = 0.5;
-
-/// The data of every code unit's use case: the models it touches itself (share 1), and
-/// those the code it calls touches, one and two calls away (shares ½ and ¼; a handler
-/// calling a service that writes orders and order lines uses both). For each unit with
-/// data: (models touched, models written), each with its share.
+/// The data of every code unit's use case: the models it reads or writes itself (the
+/// function, method or class; not what the code it calls touches, which on real and
+/// synthetic monoliths alike adds more noise than signal — measured with
+/// `cargo bench --bench propose_eval`). For each unit touching at least two models:
+/// (models touched, models written).
 fn use_cases(c: &Coupling) -> Vec<(Shares, Shares)> {
-    let direct = models_by_code_unit(c);
-    let mut callees: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-    for d in &c.dependencies {
-        if d.kind == EdgeKind::Calls && d.from != d.to {
-            callees.entry(d.from).or_default().insert(d.to);
-        }
-    }
-    let units: BTreeSet<usize> = direct.keys().chain(callees.keys()).copied().collect();
-    let mut out = Vec::new();
-    for u in units {
-        let mut all: BTreeMap<usize, f64> = BTreeMap::new();
-        let mut written: BTreeMap<usize, f64> = BTreeMap::new();
-        let mut visit = |v: usize, share: f64| {
-            for (&m, &(_, writes)) in direct.get(&v).into_iter().flatten() {
-                let a = all.entry(m).or_default();
-                *a = a.max(share);
-                if writes > 0 {
-                    let w = written.entry(m).or_default();
-                    *w = w.max(share);
-                }
-            }
+    models_by_code_unit(c)
+        .into_values()
+        .filter(|models| models.len() >= 2)
+        .map(|models| {
+            let all = models.keys().map(|&m| (m, 1.0)).collect();
+            let written = models
+                .iter()
+                .filter(|(_, rw)| rw.1 > 0)
+                .map(|(&m, _)| (m, 1.0))
+                .collect();
+            (all, written)
+        })
+        .collect()
+}
+
+/// The models each module's code touches (its members' and its own accesses together):
+/// a module working on few models ties them; a god module touching every model ties
+/// each pair by almost nothing (`1/(n−1)`).
+fn module_data(c: &Coupling) -> Vec<Shares> {
+    let mut by_module: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for (&u, models) in &models_by_code_unit(c) {
+        let module = match c.units[u].kind {
+            UnitKind::Member => c.units[u].parent,
+            UnitKind::Module => Some(u),
+            UnitKind::Model => None,
         };
-        visit(u, 1.0);
-        for &v in callees.get(&u).into_iter().flatten() {
-            visit(v, HOP);
-            for &w in callees.get(&v).into_iter().flatten() {
-                if w != u {
-                    visit(w, HOP * HOP);
-                }
-            }
-        }
-        if all.len() >= 2 {
-            out.push((all.into_iter().collect(), written.into_iter().collect()));
+        if let Some(m) = module {
+            by_module
+                .entry(m)
+                .or_default()
+                .extend(models.keys().copied());
         }
     }
-    out
+    by_module
+        .into_values()
+        .filter(|m| m.len() >= 2)
+        .map(|m| m.into_iter().map(|x| (x, 1.0)).collect())
+        .collect()
 }
 
 /// Links the models one function touches: `w/(n−1)` per pair, a ring beyond

@@ -347,6 +347,7 @@ pub(crate) fn resolve(c: &coupling::Coupling, id: &str) -> Option<usize> {
 }
 
 /// What a previous decomposition imposes on the clustering.
+#[derive(Clone)]
 struct Prior {
     /// Units of frozen contexts, already placed (contexts 0..frozen).
     of_unit: Vec<Option<usize>>,
@@ -482,38 +483,52 @@ fn cluster_units(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Assignment, ProposeError> {
     let mut p = prior(c, opts, diagnostics)?;
-    let mut split = BTreeMap::new();
-    if data_first(c, opts, &p) {
-        cluster_data(c, opts, &mut p);
-        let closed: Vec<bool> = (0..p.names.len()).map(|x| x < p.frozen).collect();
-        let fixed = fixed_contexts(&p);
-        split = place::place_code(
-            c,
-            &mut p.of_unit,
-            p.names.len(),
-            &closed,
-            &fixed,
-            &opts.weights,
-            opts.ignore_names,
-        )
-        .split;
-    } else {
-        cluster_code(c, opts, &mut p);
-    }
     let touches_data = touches_data(c);
     let package_of = |u: usize| {
         graph
             .node(&c.units[u].node)
             .and_then(|n| n.attrs.get("package").cloned())
     };
-    let mut shared = plumbing::shared(c, &p.of_unit, p.names.len(), &touches_data, &package_of);
+    // Configuration and entry points are plumbing whatever the clustering says.
+    let mut shared = plumbing::framework_plumbing(c, &touches_data, &package_of);
+    let mut excluded = vec![false; c.units.len()];
+    for &m in shared.keys() {
+        excluded[m] = true;
+        c.members[m].iter().for_each(|&u| excluded[u] = true);
+    }
+    if data_first(c, opts, &p) {
+        let mut provisional = p.clone();
+        cluster_data(c, opts, &mut provisional);
+        let closed: Vec<bool> = (0..provisional.names.len()).map(|x| x < p.frozen).collect();
+        let fixed = fixed_contexts(&provisional);
+        let bounds = place::Bounds {
+            contexts: provisional.names.len(),
+            closed: &closed,
+            fixed: &fixed,
+            excluded: &excluded,
+        };
+        let placement = place::place_code(
+            c,
+            &mut provisional.of_unit,
+            &bounds,
+            &opts.weights,
+            opts.ignore_names,
+        );
+        if layout_hides_domains(c, &touches_data, &placement) {
+            p = provisional;
+        } else {
+            cluster_code(c, opts, &mut p, &excluded);
+        }
+    } else {
+        cluster_code(c, opts, &mut p, &excluded);
+    }
+    plumbing::shared(c, &p.of_unit, p.names.len(), &touches_data, &mut shared);
     plumbing::add_package_markers(c, &touches_data, &mut shared);
     for &m in shared.keys() {
         p.of_unit[m] = None;
         for &u in &c.members[m] {
             p.of_unit[u] = None;
         }
-        split.remove(&m);
     }
     let skip: BTreeSet<usize> = shared
         .keys()
@@ -524,13 +539,39 @@ fn cluster_units(
     let (names, of_unit, previous) = drop_empty(p);
     Ok(Assignment {
         names,
-        of_unit,
         previous,
         declared_tables: BTreeMap::new(),
         isolated,
-        split,
+        split: splits(c, &of_unit),
+        of_unit,
         shared,
     })
+}
+
+/// Share of the members that touch data which sit in modules whose members pull
+/// towards different contexts of the data-first split, above which the files are taken
+/// to hide the domains.
+const HIDDEN_LAYOUT_SHARE: f64 = 0.25;
+
+/// Whether the code's modules hide the domains: at least [`HIDDEN_LAYOUT_SHARE`] of the
+/// members that touch data sit in modules the data-first placement splits (god files,
+/// files that mix domains). Then the data graph decides; otherwise the modules follow
+/// the domains and the coupling graph of modules and models, which also knows how the
+/// modules use each other, is clustered as a whole.
+fn layout_hides_domains(
+    c: &coupling::Coupling,
+    touches_data: &[bool],
+    placement: &place::Placement,
+) -> bool {
+    let members = (0..c.units.len())
+        .filter(|&u| c.units[u].kind == UnitKind::Member && touches_data[u])
+        .count();
+    let in_split: usize = placement
+        .split
+        .keys()
+        .map(|&m| c.members[m].iter().filter(|&&u| touches_data[u]).count())
+        .sum();
+    in_split as f64 >= HIDDEN_LAYOUT_SHARE * members.max(1) as f64
 }
 
 /// Pins as context indices (the cluster of label x is context x after `cluster_data`).
@@ -631,21 +672,21 @@ fn cluster_data(c: &coupling::Coupling, opts: &ProposeOptions, p: &mut Prior) {
 
 /// The code's coupling graph clustered as a whole (little or no ORM data); members
 /// follow their module.
-fn cluster_code(c: &coupling::Coupling, opts: &ProposeOptions, p: &mut Prior) {
+fn cluster_code(c: &coupling::Coupling, opts: &ProposeOptions, p: &mut Prior, excluded: &[bool]) {
     let n = c.units.len();
+    let eligible =
+        |u: usize| c.units[u].kind != UnitKind::Member && !p.frozen_units[u] && !excluded[u];
+    // Coupling among the units clustered here only: a unit tied only to plumbing or to
+    // frozen contexts would otherwise become a cluster of its own.
     let mut strength = vec![0.0; n];
     for (a, b, w) in c.weighted_pairs() {
-        if !p.frozen_units[a] && !p.frozen_units[b] {
+        if eligible(a) && eligible(b) {
             strength[a] += w;
             strength[b] += w;
         }
     }
     let active: Vec<usize> = (0..n)
-        .filter(|&u| {
-            c.units[u].kind != UnitKind::Member
-                && !p.frozen_units[u]
-                && (strength[u] > 0.0 || p.fixed_label[u].is_some())
-        })
+        .filter(|&u| eligible(u) && (strength[u] > 0.0 || p.fixed_label[u].is_some()))
         .collect();
     let local: BTreeMap<usize, usize> = active.iter().enumerate().map(|(i, &u)| (u, i)).collect();
     let g = cluster::WeightedGraph::from_edges(

@@ -13,7 +13,7 @@
 //! A module stays whole unless it is incoherent. Each of its members (and its own
 //! module-level code) votes for the context it pulls to, with the strength of that pull;
 //! the module is split when at least two contexts each get at least [`MIN_PART`] members
-//! and [`MIN_PART_SHARE`] of the votes, and no context gets [`COHERENT_SHARE`]. Then
+//! and no context gets [`COHERENT_SHARE`] of the votes. Then
 //! each member goes where it pulls (members without pull go with the module's main
 //! part, where the module itself stays).
 
@@ -25,10 +25,8 @@ use crate::graph::EdgeKind;
 
 /// A module is coherent when one context holds this share of its members' votes.
 pub const COHERENT_SHARE: f64 = 0.6;
-/// A part of a module worth splitting off holds at least this many members …
+/// A part of a module worth splitting off holds at least this many members.
 pub const MIN_PART: usize = 2;
-/// … and this share of the module's votes.
-pub const MIN_PART_SHARE: f64 = 0.2;
 /// The vote of a unit placed only by its neighbours, against pulls of `data_read` (1)
 /// or `data_write` (3) per table touched.
 const PROPAGATED_VOTE: f64 = 0.5;
@@ -45,18 +43,31 @@ fn damp(n: u32) -> f64 {
     if n == 0 { 0.0 } else { 1.0 + f64::from(n).ln() }
 }
 
+/// What the placement may use: `contexts` contexts, of which `closed[x]` take no new
+/// units (frozen); `fixed[u]` a pin; `excluded[u]` not placed (plumbing).
+pub(super) struct Bounds<'a> {
+    pub contexts: usize,
+    pub closed: &'a [bool],
+    pub fixed: &'a [Option<usize>],
+    pub excluded: &'a [bool],
+}
+
 /// Places every unplaced code unit (modules and members) of `c` given the models'
-/// contexts in `of_unit`. `closed[x]`: context x takes no new units (frozen);
-/// `fixed[u]`: a pin. Units that nothing ties to any context stay unplaced.
+/// contexts in `of_unit`, within `bounds`. Units that nothing ties to any context stay
+/// unplaced.
 pub(super) fn place_code(
     c: &Coupling,
     of_unit: &mut [Option<usize>],
-    contexts: usize,
-    closed: &[bool],
-    fixed: &[Option<usize>],
+    bounds: &Bounds,
     weights: &CouplingWeights,
     ignore_names: bool,
 ) -> Placement {
+    let Bounds {
+        contexts,
+        closed,
+        fixed,
+        excluded,
+    } = *bounds;
     let n = c.units.len();
     let open = |x: usize| x < contexts && !closed.get(x).copied().unwrap_or(false);
     // Direct pull of every code unit.
@@ -112,7 +123,8 @@ pub(super) fn place_code(
     if !ignore_names {
         add_group_prior(c, of_unit, &mut pull, weights.name, &open);
     }
-    let code = |u: usize| matches!(c.units[u].kind, UnitKind::Module | UnitKind::Member);
+    let code =
+        |u: usize| matches!(c.units[u].kind, UnitKind::Module | UnitKind::Member) && !excluded[u];
     let mut choice: Vec<Option<usize>> = vec![None; n];
     for u in (0..n).filter(|&u| code(u) && of_unit[u].is_none()) {
         choice[u] = fixed[u]
@@ -155,7 +167,7 @@ pub(super) fn place_code(
         }
     }
     let modules: Vec<usize> = (0..n)
-        .filter(|&u| c.units[u].kind == UnitKind::Module && of_unit[u].is_none())
+        .filter(|&u| c.units[u].kind == UnitKind::Module && of_unit[u].is_none() && !excluded[u])
         .collect();
     for m in modules {
         let members = &c.members[m];
@@ -191,10 +203,7 @@ pub(super) fn place_code(
         else {
             continue;
         };
-        let parts = votes
-            .values()
-            .filter(|&&(w, n)| n >= MIN_PART && w >= MIN_PART_SHARE * total)
-            .count();
+        let parts = votes.values().filter(|&&(_, n)| n >= MIN_PART).count();
         let coherent = top >= COHERENT_SHARE * total || parts < 2;
         of_unit[m] = Some(fixed[m].or(module_main).unwrap_or(main));
         for &u in members {

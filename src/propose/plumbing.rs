@@ -72,12 +72,10 @@ pub fn framework_role(
     }
 }
 
-/// The shared part: module unit → why. `of_unit` holds the contexts code went to;
-/// `touches_data[u]` says whether unit u (or one of its members) reads or writes data.
-pub(super) fn shared(
+/// Rule 1, before clustering: modules that touch no data and whose file a framework
+/// reserves for configuration or an entry point (see [`framework_role`]), with why.
+pub(super) fn framework_plumbing(
     c: &Coupling,
-    of_unit: &[Option<usize>],
-    contexts: usize,
     touches_data: &[bool],
     package_of: &dyn Fn(usize) -> Option<String>,
 ) -> BTreeMap<usize, String> {
@@ -90,6 +88,33 @@ pub(super) fn shared(
             files_by_dir.entry(dir).or_default().insert(name);
         }
     }
+    let mut shared = BTreeMap::new();
+    for (m, unit) in c.units.iter().enumerate() {
+        if unit.kind != UnitKind::Module
+            || touches_data[m]
+            || c.members[m].iter().any(|&u| touches_data[u])
+        {
+            continue;
+        }
+        let file = unit.file.as_deref().unwrap_or("");
+        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+        let siblings = files_by_dir.get(dir).cloned().unwrap_or_default();
+        if let Some(role) = framework_role(unit.lang, file, package_of(m).as_deref(), &siblings) {
+            shared.insert(m, format!("{role}: plumbing, not a business capability"));
+        }
+    }
+    shared
+}
+
+/// Rules 2 and 3, after clustering, added to `shared`: `of_unit` holds the contexts code
+/// went to; `touches_data[u]` says whether unit u reads or writes data.
+pub(super) fn shared(
+    c: &Coupling,
+    of_unit: &[Option<usize>],
+    contexts: usize,
+    touches_data: &[bool],
+    shared: &mut BTreeMap<usize, String>,
+) {
     // Which module (unit) each unit belongs to.
     let module_of = |u: usize| c.units[u].parent.unwrap_or(u);
     let mut out_ctx: BTreeMap<usize, BTreeMap<usize, u32>> = BTreeMap::new();
@@ -106,19 +131,11 @@ pub(super) fn shared(
             in_ctx.entry(to).or_default().insert(x);
         }
     }
-    let mut shared = BTreeMap::new();
     for (m, unit) in c.units.iter().enumerate() {
-        if unit.kind != UnitKind::Module || touches_data[m] {
+        if unit.kind != UnitKind::Module || touches_data[m] || shared.contains_key(&m) {
             continue;
         }
         if c.members[m].iter().any(|&u| touches_data[u]) {
-            continue;
-        }
-        let file = unit.file.as_deref().unwrap_or("");
-        let dir = file.rsplit_once('/').map_or("", |(d, _)| d);
-        let siblings = files_by_dir.get(dir).cloned().unwrap_or_default();
-        if let Some(role) = framework_role(unit.lang, file, package_of(m).as_deref(), &siblings) {
-            shared.insert(m, format!("{role}: plumbing, not a business capability"));
             continue;
         }
         if let Some(out) = out_ctx.get(&m) {
@@ -148,7 +165,6 @@ pub(super) fn shared(
             );
         }
     }
-    shared
 }
 
 /// A package marker (Python `__init__.py`, Rust `mod.rs`) that touches no data and whose
