@@ -1,5 +1,6 @@
-//! Checks of a decomposition.yaml against the graph it is used with: every module,
-//! model, table, pinned id and constraint it names should exist in the analysed code.
+//! Checks of a decomposition.yaml against the graph it is used with: every module (a
+//! context's or a shared one, members `module#name` included), model, table, pinned id
+//! and constraint it names should exist in the analysed code.
 //! These are warnings (the code may have moved on since the file was written), each at
 //! its line and column.
 
@@ -33,6 +34,16 @@ pub fn against_graph(
         diag.severity = Severity::Warning;
         out.push(diag.help(help));
     };
+    for (k, m) in d.shared.modules.iter().enumerate() {
+        if !known_unit(m) {
+            warn(
+                format!("shared.modules[{k}]"),
+                "shared module",
+                m,
+                "use a module id from `seam analyze --format json` (e.g. `py:shop.settings`), or remove it",
+            );
+        }
+    }
     for (i, c) in d.contexts.iter().enumerate() {
         for (k, m) in c.modules.iter().enumerate() {
             if !known_unit(m) {
