@@ -496,29 +496,20 @@ fn cluster_units(
         excluded[m] = true;
         c.members[m].iter().for_each(|&u| excluded[u] = true);
     }
-    if data_first(c, opts, &p) {
-        let mut provisional = p.clone();
-        cluster_data(c, opts, &mut provisional);
-        let closed: Vec<bool> = (0..provisional.names.len()).map(|x| x < p.frozen).collect();
-        let fixed = fixed_contexts(&provisional);
-        let bounds = place::Bounds {
-            contexts: provisional.names.len(),
-            closed: &closed,
-            fixed: &fixed,
-            excluded: &excluded,
-        };
-        let placement = place::place_code(
-            c,
-            &mut provisional.of_unit,
-            &bounds,
-            &opts.weights,
-            opts.ignore_names,
-        );
-        if layout_hides_domains(c, &touches_data, &placement) {
-            p = provisional;
+    // Whether the files hide the domains is a property of the code, decided with names
+    // ignored: names then only help within the pipeline the code calls for.
+    let blind = ProposeOptions {
+        ignore_names: true,
+        ..opts.clone()
+    };
+    if data_first(c, opts, &p)
+        && layout_hides_domains(c, &touches_data, &data_split(c, &blind, &p, &excluded).1)
+    {
+        p = if opts.ignore_names {
+            data_split(c, &blind, &p, &excluded).0
         } else {
-            cluster_code(c, opts, &mut p, &excluded);
-        }
+            data_split(c, opts, &p, &excluded).0
+        };
     } else {
         cluster_code(c, opts, &mut p, &excluded);
     }
@@ -546,6 +537,34 @@ fn cluster_units(
         of_unit,
         shared,
     })
+}
+
+/// The data-first split of everything not `excluded`: models clustered on the data
+/// graph, code placed by the data it works on.
+fn data_split(
+    c: &coupling::Coupling,
+    opts: &ProposeOptions,
+    p: &Prior,
+    excluded: &[bool],
+) -> (Prior, place::Placement) {
+    let mut split = p.clone();
+    cluster_data(c, opts, &mut split);
+    let closed: Vec<bool> = (0..split.names.len()).map(|x| x < p.frozen).collect();
+    let fixed = fixed_contexts(&split);
+    let bounds = place::Bounds {
+        contexts: split.names.len(),
+        closed: &closed,
+        fixed: &fixed,
+        excluded,
+    };
+    let placement = place::place_code(
+        c,
+        &mut split.of_unit,
+        &bounds,
+        &opts.weights,
+        opts.ignore_names,
+    );
+    (split, placement)
 }
 
 /// Share of the members that touch data which sit in modules whose members pull
