@@ -490,7 +490,16 @@ fn cluster_units(
             .and_then(|n| n.attrs.get("package").cloned())
     };
     // Configuration and entry points are plumbing whatever the clustering says.
-    let mut shared = plumbing::framework_plumbing(c, &touches_data, &package_of);
+    // A framework role is plumbing unless its own code reads or writes data (a root
+    // URLconf reaches every view's data through the views it wires).
+    let mut own_data = vec![false; c.units.len()];
+    for a in &c.accesses {
+        own_data[a.unit] = true;
+    }
+    for m in c.units.iter().filter_map(|u| u.defined_in) {
+        own_data[m] = true;
+    }
+    let mut shared = plumbing::framework_plumbing(c, &own_data, &package_of);
     let mut excluded = vec![false; c.units.len()];
     for &m in shared.keys() {
         excluded[m] = true;

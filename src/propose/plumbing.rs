@@ -3,8 +3,9 @@
 //! kernel / platform library each service gets a copy of or depends on), are not
 //! counted in `-k` and are not scored as a context.
 //!
-//! Only code that touches no data of its own (neither it nor its members read or write
-//! a table) is plumbing. Rules, first match wins, each stated in the unit's explanation:
+//! Only code that touches no data is plumbing: for rule 1 none of its own (neither it
+//! nor its members read or write a table), for rules 2 and 3 none through the code it
+//! calls either. Rules, first match wins, each stated in the unit's explanation:
 //! 1. [`framework_role`]: the files a framework's project layout reserves for settings,
 //!    entry points and app configuration;
 //! 2. wiring: its calls and imports reach at least [`WIRING_CONTEXTS`] contexts and no
@@ -72,11 +73,12 @@ pub fn framework_role(
     }
 }
 
-/// Rule 1, before clustering: modules that touch no data and whose file a framework
-/// reserves for configuration or an entry point (see [`framework_role`]), with why.
+/// Rule 1, before clustering: modules whose own code (`own_data`: the unit and its
+/// members) touches no data and whose file a framework reserves for configuration or an
+/// entry point (see [`framework_role`]), with why.
 pub(super) fn framework_plumbing(
     c: &Coupling,
-    touches_data: &[bool],
+    own_data: &[bool],
     package_of: &dyn Fn(usize) -> Option<String>,
 ) -> BTreeMap<usize, String> {
     let mut files_by_dir: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -90,9 +92,7 @@ pub(super) fn framework_plumbing(
     }
     let mut shared = BTreeMap::new();
     for (m, unit) in c.units.iter().enumerate() {
-        if unit.kind != UnitKind::Module
-            || touches_data[m]
-            || c.members[m].iter().any(|&u| touches_data[u])
+        if unit.kind != UnitKind::Module || own_data[m] || c.members[m].iter().any(|&u| own_data[u])
         {
             continue;
         }
