@@ -105,8 +105,12 @@ impl From<reqwest::Error> for ConsulError {
 /// reqwest is built with `rustls-no-provider` (no aws-lc C build): ring becomes the
 /// process-wide rustls provider before any client is built. Idempotent.
 pub fn install_crypto_provider() {
-    // `Err` means a provider is already installed, which is all we need.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // `Err` means a provider is already installed, which is all we need. rustls 0.23.47+
+    // deprecates the ring provider because it lacks post-quantum key exchange; it is still
+    // a supported provider, and aws-lc-rs (which has it) needs a C toolchain to build.
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    let _ = provider.install_default();
 }
 
 /// A Consul service registration, as `PUT /v1/agent/service/register` takes it.
