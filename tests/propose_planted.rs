@@ -10,15 +10,10 @@ use seam::metrics::mojofm;
 use seam::propose::{ProposeOptions, propose};
 use seam::synth::{SynthLang, SynthSpec, generate};
 
-/// MoJoFM of the proposal's modules against the planted domains.
-fn recovered(lang: SynthLang, noise: f64, seed: u64) -> f64 {
+/// A synthetic monolith of `spec` and seam's graph of it (no cache).
+fn generated(lang: SynthLang, spec: &SynthSpec) -> (seam::synth::SynthTruth, seam::graph::Graph) {
     let dir = tempfile::tempdir().unwrap();
-    let spec = SynthSpec {
-        noise,
-        seed,
-        ..SynthSpec::default()
-    };
-    let truth = generate(lang, &spec, dir.path()).unwrap();
+    let truth = generate(lang, spec, dir.path()).unwrap();
     let graph = analyze(
         dir.path(),
         &AnalyzeOptions {
@@ -28,6 +23,19 @@ fn recovered(lang: SynthLang, noise: f64, seed: u64) -> f64 {
     )
     .unwrap()
     .graph;
+    (truth, graph)
+}
+
+/// MoJoFM of the proposal's modules against the planted domains.
+fn recovered(lang: SynthLang, noise: f64, seed: u64) -> f64 {
+    let (truth, graph) = generated(
+        lang,
+        &SynthSpec {
+            noise,
+            seed,
+            ..SynthSpec::default()
+        },
+    );
     let proposal = propose(
         &graph,
         &ProposeOptions {
@@ -88,24 +96,16 @@ fn heavy_noise_blurs_the_domains() {
 /// hide them (`Layout::Hidden`: one app or crate, models dealt over mixed files, a god
 /// service/query/repository file), proposed as a user would: `-k K`, names used.
 fn hidden_recovered(lang: SynthLang, noise: f64, seed: u64) -> f64 {
-    let dir = tempfile::tempdir().unwrap();
-    let spec = SynthSpec {
-        domains: 6,
-        noise,
-        seed,
-        layout: seam::synth::Layout::Hidden,
-        ..SynthSpec::default()
-    };
-    let truth = generate(lang, &spec, dir.path()).unwrap();
-    let graph = analyze(
-        dir.path(),
-        &AnalyzeOptions {
-            cache_dir: None,
-            ..Default::default()
+    let (truth, graph) = generated(
+        lang,
+        &SynthSpec {
+            domains: 6,
+            noise,
+            seed,
+            layout: seam::synth::Layout::Hidden,
+            ..SynthSpec::default()
         },
-    )
-    .unwrap()
-    .graph;
+    );
     let proposal = propose(
         &graph,
         &ProposeOptions {
